@@ -1,0 +1,56 @@
+// warren's configuration: one value built from the command line and environment in main,
+// validated once, then passed down. Nothing reads flags or the environment after that.
+#ifndef WARREN_EXPORTER_CONFIG_H_
+#define WARREN_EXPORTER_CONFIG_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "exporter/log.h"
+
+namespace warren {
+
+struct Config {
+  std::string rabbitmq_url = "http://127.0.0.1:15672";
+  std::string rabbitmq_user = "guest";
+  std::string rabbitmq_password = "guest";  // RabbitMQ's default; only accepted from loopback
+  std::string listen_address = ":9419";
+  std::string telemetry_path = "/metrics";
+  absl::Duration scrape_timeout = absl::Seconds(10);
+  absl::Duration min_interval = absl::Seconds(5);  // RabbitMQ's own statistics interval
+  int scrape_workers = 4;
+  int web_threads = 8;
+  int64_t max_body_bytes = int64_t{256} << 20;
+  LogLevel log_level = LogLevel::kInfo;
+
+  // Names the offending flag in the message, e.g. "--scrape.timeout: must be positive".
+  absl::Status Validate() const;
+};
+
+struct ParsedArgs {
+  Config config;
+  bool help = false;
+  bool version = false;
+};
+
+// Reads an environment variable; injected so tests never touch the real environment.
+using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
+
+// Parses `--name=value`, `--name value`, `--help` and `--version` (args excludes argv[0]),
+// then WARREN_RABBITMQ_PASSWORD unless --rabbitmq.password-file was given, then Validate().
+absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const EnvLookup& env);
+
+std::string HelpText();
+
+// "host:port", ":port" or "[v6]:port" -> host ("0.0.0.0" when empty) and port.
+absl::Status ParseListenAddress(absl::string_view address, std::string* host, int* port);
+
+}  // namespace warren
+
+#endif  // WARREN_EXPORTER_CONFIG_H_

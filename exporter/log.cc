@@ -1,0 +1,95 @@
+#include "exporter/log.h"
+
+#include <atomic>
+#include <cstdio>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace warren {
+namespace {
+
+std::atomic<LogLevel> g_level{LogLevel::kInfo};
+
+struct Sink {
+  absl::Mutex mu;
+  std::function<void(absl::string_view)> fn ABSL_GUARDED_BY(mu);
+};
+
+Sink& GetSink() {
+  static Sink* sink = new Sink;  // never destroyed: threads may log during exit
+  return *sink;
+}
+
+}  // namespace
+
+absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view name) {
+  if (name == "debug") return LogLevel::kDebug;
+  if (name == "info") return LogLevel::kInfo;
+  if (name == "warn") return LogLevel::kWarn;
+  if (name == "error") return LogLevel::kError;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown log level \"", name, "\" (want debug, info, warn or error)"));
+}
+
+absl::string_view LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+  }
+  return "unknown";
+}
+
+void SetLogLevel(LogLevel level) { g_level.store(level); }
+
+void SetLogSink(std::function<void(absl::string_view line)> sink) {
+  Sink& s = GetSink();
+  absl::MutexLock lock(&s.mu);
+  s.fn = std::move(sink);
+}
+
+std::string LogfmtValue(absl::string_view value) {
+  bool bare = !value.empty();
+  for (char c : value) {
+    if (c == ' ' || c == '"' || c == '=' || c == '\\' || !absl::ascii_isprint(c)) bare = false;
+  }
+  if (bare) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> fields) {
+  if (level < g_level.load()) return;
+  std::string line = absl::StrCat(
+      "ts=", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+      " level=", LogLevelName(level), " msg=", LogfmtValue(msg));
+  for (const LogField& field : fields) {
+    absl::StrAppend(&line, " ", field.first, "=", LogfmtValue(field.second));
+  }
+  Sink& sink = GetSink();
+  absl::MutexLock lock(&sink.mu);
+  if (sink.fn) {
+    sink.fn(line);
+  } else {
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+}
+
+}  // namespace warren

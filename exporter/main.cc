@@ -1,0 +1,67 @@
+// warren: Prometheus exporter for RabbitMQ. Reads flags once, then runs until SIGINT or SIGTERM.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "exporter/broker_url.h"
+#include "exporter/config.h"
+#include "exporter/log.h"
+#include "exporter/rabbit_client.h"
+#include "exporter/scraper.h"
+#include "exporter/scraper_pool.h"
+#include "exporter/server.h"
+
+int main(int argc, char** argv) {
+  using namespace warren;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, [](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  });
+  if (!parsed.ok()) {
+    std::cerr << "warren: " << parsed.status().message() << "\n";
+    return 2;
+  }
+  if (parsed->help) {
+    std::cout << HelpText();
+    return 0;
+  }
+  if (parsed->version) {
+    std::cout << "warren " << WARREN_VERSION << "\n";
+    return 0;
+  }
+  const Config& config = parsed->config;
+  SetLogLevel(config.log_level);
+
+  // Handle signals on this thread only: block them before any other thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  const BrokerUrl url = *ParseBrokerUrl(config.rabbitmq_url);  // checked by Validate()
+  const RabbitClient client({.url = url,
+                             .user = config.rabbitmq_user,
+                             .password = config.rabbitmq_password,
+                             .max_body_bytes = config.max_body_bytes});
+  ScraperPool pool(config.scrape_workers);
+  Scraper scraper({.scrape_timeout = config.scrape_timeout, .min_interval = config.min_interval}, &client,
+                  &pool);
+  MetricsServer server(config, &scraper);
+  if (absl::Status status = server.Start(); !status.ok()) {
+    Log(LogLevel::kError, "cannot start", {{"err", std::string(status.message())}});
+    return 1;
+  }
+  Log(LogLevel::kInfo, "started", {{"version", WARREN_VERSION}, {"rabbitmq", url.ToString()},
+                                   {"user", config.rabbitmq_user}});
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  Log(LogLevel::kInfo, "stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  server.Stop();
+  return 0;
+}

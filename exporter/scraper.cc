@@ -1,0 +1,201 @@
+#include "exporter/scraper.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "exporter/log.h"
+#include "exporter/process_metrics.h"
+#include "exporter/self_metrics.h"
+#include "metrics/consumers.h"
+#include "metrics/endpoints.h"
+
+#ifndef WARREN_VERSION
+#define WARREN_VERSION "unknown"
+#endif
+
+namespace warren {
+
+Scraper::Scraper(Options options, const RabbitClient* client, ScraperPool* pool)
+    : options_(options), client_(client), pool_(pool) {
+  absl::MutexLock lock(&mu_);
+  const auto endpoints = metrics::AllEndpoints();
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    const metrics::Endpoint* endpoint = endpoints[i];
+    states_.emplace_back(*endpoint);
+    if (endpoint == &metrics::kQueues) queues_index_ = i;
+    if (endpoint == &metrics::kConsumers) consumers_index_ = i;
+    if (endpoint == &metrics::kOverview || endpoint == &metrics::kNodes || endpoint == &metrics::kQueues) {
+      core_indices_.push_back(i);
+    }
+  }
+}
+
+Scraper::~Scraper() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(this, &Scraper::NoneInFlight));
+}
+
+bool Scraper::NoneInFlight() const {
+  for (const EndpointState& state : states_) {
+    if (state.in_flight) return false;
+  }
+  return true;
+}
+
+std::string Scraper::Render(absl::Time deadline) {
+  const absl::Time now = absl::Now();
+  // Leave part of the budget for mapping the body and writing the answer.
+  const absl::Time fetch_deadline =
+      std::min(now + options_.scrape_timeout, now + (deadline - now) * 0.8);
+
+  std::vector<const metrics::FamilyText*> chunks;
+  std::vector<std::shared_ptr<const EndpointData>> keep_alive;
+  std::shared_ptr<const metrics::FamilyText> join;
+  std::vector<metrics::FamilyText> self_text;
+  {
+    absl::MutexLock lock(&mu_);
+    for (size_t i = 0; i < states_.size(); ++i) {
+      EndpointState& state = states_[i];
+      if (state.in_flight || now - state.last_attempt_end < options_.min_interval) continue;
+      state.in_flight = true;
+      std::string request = metrics::RequestFor(state.mapper.endpoint(), rabbitmq_version_);
+      pool_->Submit([this, i, request = std::move(request), fetch_deadline]() mutable {
+        Fetch(i, std::move(request), fetch_deadline);
+      });
+    }
+    mu_.AwaitWithDeadline(absl::Condition(this, &Scraper::NoneInFlight), deadline);
+
+    for (const EndpointState& state : states_) {
+      if (state.data) keep_alive.push_back(state.data);
+    }
+    join = consumers_join_;
+    self_text = metrics::SerializeFamilies(SelfMetrics());
+  }
+  for (auto& family : metrics::SerializeFamilies(ProcessMetrics())) self_text.push_back(std::move(family));
+
+  for (const auto& data : keep_alive) {
+    for (const metrics::FamilyText& chunk : data->text) chunks.push_back(&chunk);
+  }
+  if (join) chunks.push_back(join.get());
+  for (const metrics::FamilyText& chunk : self_text) chunks.push_back(&chunk);
+
+  std::vector<std::string> duplicates;
+  std::string out = metrics::Assemble(std::move(chunks), &duplicates);
+  for (const std::string& name : duplicates) {
+    Log(LogLevel::kError, "metric family produced twice; kept the first", {{"family", name}});
+  }
+  return out;
+}
+
+void Scraper::Fetch(size_t index, std::string request, absl::Time deadline) {
+  const absl::Time start = absl::Now();
+  const metrics::Mapper* mapper;
+  {
+    absl::MutexLock lock(&mu_);
+    mapper = &states_[index].mapper;  // the vector never grows after construction
+  }
+  absl::StatusOr<metrics::Mapped> mapped = [&]() -> absl::StatusOr<metrics::Mapped> {
+    absl::StatusOr<std::string> body = client_->Get(request, deadline);
+    if (!body.ok()) return body.status();
+    return mapper->Map(*body);
+  }();
+
+  std::shared_ptr<EndpointData> data;
+  std::string version;
+  metrics::FieldErrors field_errors;
+  if (mapped.ok()) {
+    if (&mapper->endpoint() == &metrics::kOverview) version = metrics::RabbitVersionOf(*mapped);
+    field_errors = mapped->errors;
+    data = std::make_shared<EndpointData>();
+    data->objects = std::move(mapped->objects);
+    data->text = metrics::SerializeFamilies(std::move(mapped->families));
+  }
+  const absl::Status status = mapped.status();
+  const absl::Time end = absl::Now();
+  const char* endpoint_name = mapper->endpoint().name;
+
+  bool update_join = false;
+  {
+    absl::MutexLock lock(&mu_);
+    EndpointState& state = states_[index];
+    const bool changed = !state.attempted || state.last_status.ok() != status.ok() ||
+                         ErrorReason(state.last_status) != ErrorReason(status);
+    if (changed && status.ok()) {
+      Log(LogLevel::kInfo, "endpoint ok", {{"endpoint", endpoint_name}});
+    } else if (changed) {
+      Log(LogLevel::kWarn, "endpoint failed",
+          {{"endpoint", endpoint_name}, {"reason", std::string(ErrorReason(status))},
+           {"err", std::string(status.message())}});
+    }
+    state.attempted = true;
+    state.last_status = status;
+    state.last_duration_seconds = absl::ToDoubleSeconds(end - start);
+    state.field_errors.Add(field_errors);
+    if (status.ok()) {
+      state.data = std::move(data);
+      state.last_success = end;
+      if (!version.empty()) rabbitmq_version_ = version;
+      update_join = index == queues_index_ || index == consumers_index_;
+    } else {
+      ++state.errors_by_reason[std::string(ErrorReason(status))];
+    }
+  }
+  if (update_join) UpdateConsumersJoin();
+
+  absl::MutexLock lock(&mu_);
+  states_[index].in_flight = false;
+  states_[index].last_attempt_end = absl::Now();
+}
+
+void Scraper::UpdateConsumersJoin() {
+  std::shared_ptr<const EndpointData> queues, consumers;
+  {
+    absl::MutexLock lock(&mu_);
+    queues = states_[queues_index_].data;
+    consumers = states_[consumers_index_].data;
+  }
+  if (!queues || !consumers) return;
+  std::vector<prometheus::MetricFamily> families;
+  families.push_back(metrics::QueueConsumers(queues->objects, consumers->objects));
+  auto join = std::make_shared<metrics::FamilyText>(std::move(metrics::SerializeFamilies(std::move(families))[0]));
+
+  absl::MutexLock lock(&mu_);
+  // Another fetch may have published newer data meanwhile; then its own join wins.
+  if (states_[queues_index_].data == queues && states_[consumers_index_].data == consumers) {
+    consumers_join_ = std::move(join);
+  }
+}
+
+std::vector<prometheus::MetricFamily> Scraper::SelfMetrics() const {
+  prometheus::MetricFamily up = FamilyOf(kUp), success = FamilyOf(kScrapeSuccess),
+                           duration = FamilyOf(kScrapeDuration), errors = FamilyOf(kScrapeErrors),
+                           last = FamilyOf(kLastSuccess), fields = FamilyOf(kFieldErrors),
+                           build = FamilyOf(kBuildInfo);
+  bool core_ok = true;
+  for (size_t i : core_indices_) core_ok = core_ok && states_[i].attempted && states_[i].last_status.ok();
+  AddSample(&up, {}, core_ok ? 1 : 0);
+  AddSample(&build, {{"version", WARREN_VERSION}}, 1);
+
+  for (const EndpointState& state : states_) {
+    const std::string name = state.mapper.endpoint().name;
+    AddSample(&success, {{"endpoint", name}}, state.attempted && state.last_status.ok() ? 1 : 0);
+    if (state.attempted) AddSample(&duration, {{"endpoint", name}}, state.last_duration_seconds);
+    if (state.last_success != absl::InfinitePast()) {
+      AddSample(&last, {{"endpoint", name}}, absl::ToDoubleSeconds(state.last_success - absl::UnixEpoch()));
+    }
+    for (absl::string_view reason : AllErrorReasons()) {
+      auto it = state.errors_by_reason.find(std::string(reason));
+      AddSample(&errors, {{"endpoint", name}, {"reason", std::string(reason)}},
+                it == state.errors_by_reason.end() ? 0 : static_cast<double>(it->second));
+    }
+    AddSample(&fields, {{"endpoint", name}, {"reason", "missing"}}, static_cast<double>(state.field_errors.missing));
+    AddSample(&fields, {{"endpoint", name}, {"reason", "wrong_type"}},
+              static_cast<double>(state.field_errors.wrong_type));
+  }
+  std::vector<prometheus::MetricFamily> out;
+  for (auto* family : {&up, &success, &duration, &errors, &last, &fields, &build}) {
+    if (!family->metric.empty()) out.push_back(std::move(*family));
+  }
+  return out;
+}
+
+}  // namespace warren

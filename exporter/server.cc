@@ -1,0 +1,76 @@
+#include "exporter/server.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "exporter/log.h"
+
+namespace warren {
+
+absl::Time ScrapeDeadline(absl::Time now, absl::Duration configured, absl::string_view header) {
+  absl::Duration budget = configured;
+  double seconds = 0;
+  if (absl::SimpleAtod(header, &seconds) && seconds > 0 && seconds < 1e6) {
+    const absl::Duration asked = absl::Seconds(seconds);
+    // Answer a little before Prometheus gives up, so it gets the partial result.
+    const absl::Duration margin = std::min(absl::Milliseconds(500), asked / 10);
+    budget = std::min(budget, asked - margin);
+  }
+  return now + budget;
+}
+
+MetricsServer::MetricsServer(const Config& config, Scraper* scraper)
+    : config_(config), scraper_(scraper), server_(std::make_unique<httplib::Server>()) {}
+
+MetricsServer::~MetricsServer() { Stop(); }
+
+absl::Status MetricsServer::Start() {
+  std::string host;
+  int port = 0;
+  if (absl::Status s = ParseListenAddress(config_.listen_address, &host, &port); !s.ok()) return s;
+
+  const int threads = config_.web_threads;
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_payload_max_length(64 * 1024);
+  server_->set_read_timeout(std::chrono::seconds(10));
+  server_->set_write_timeout(std::chrono::seconds(10));
+  server_->set_keep_alive_max_count(100);
+
+  const std::string telemetry_path = config_.telemetry_path;
+  server_->Get(telemetry_path, [this](const httplib::Request& request, httplib::Response& response) {
+    const absl::Time deadline = ScrapeDeadline(
+        absl::Now(), config_.scrape_timeout, request.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"));
+    response.set_content(scraper_->Render(deadline), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  server_->Get("/", [telemetry_path](const httplib::Request&, httplib::Response& response) {
+    response.set_content(absl::StrCat("<html><head><title>warren</title></head><body><h1>warren</h1>"
+                                      "<p>Prometheus exporter for RabbitMQ.</p><p><a href=\"",
+                                      telemetry_path, "\">Metrics</a></p></body></html>\n"),
+                         "text/html; charset=utf-8");
+  });
+
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host);
+  } else {
+    port_ = server_->bind_to_port(host, port) ? port : -1;
+  }
+  if (port_ <= 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen_address));
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  Log(LogLevel::kInfo, "listening", {{"address", absl::StrCat(host, ":", port_)}, {"path", telemetry_path}});
+  return absl::OkStatus();
+}
+
+void MetricsServer::Stop() {
+  if (thread_.joinable()) {
+    server_->stop();
+    thread_.join();
+  }
+}
+
+}  // namespace warren

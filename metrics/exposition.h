@@ -1,0 +1,27 @@
+// Prometheus text output: families serialized once when data arrives, then assembled per request
+// in name order. prometheus-cpp's serializer escapes label values but neither sorts nor merges.
+#ifndef WARREN_METRICS_EXPOSITION_H_
+#define WARREN_METRICS_EXPOSITION_H_
+
+#include <string>
+#include <vector>
+
+#include "prometheus/metric_family.h"
+
+namespace warren::metrics {
+
+struct FamilyText {
+  std::string name;
+  std::string text;  // "# HELP ...\n# TYPE ...\nsamples..."
+};
+
+// Serializes each family on its own, with its series sorted by labels.
+std::vector<FamilyText> SerializeFamilies(std::vector<prometheus::MetricFamily> families);
+
+// Concatenates `chunks` in family-name order. A name seen twice keeps its first chunk and is
+// appended to `duplicates` (tables_test keeps this from happening).
+std::string Assemble(std::vector<const FamilyText*> chunks, std::vector<std::string>* duplicates);
+
+}  // namespace warren::metrics
+
+#endif  // WARREN_METRICS_EXPOSITION_H_

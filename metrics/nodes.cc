@@ -1,0 +1,48 @@
+// /api/nodes: every node of the cluster as the answering node sees it, so one target covers all.
+// Names follow the rabbitmq_prometheus plugin (which reports only its own node) plus a node label.
+#include "metrics/endpoints.h"
+
+namespace warren::metrics {
+namespace {
+
+constexpr Label kNodeLabels[] = {{"node", "name"}};
+constexpr Label kNodeInfoLabels[] = {{"type", "type"}};
+
+constexpr Info kNodeInfos[] = {
+    {"rabbitmq_node_info", kNodeInfoLabels, "Node type: disc or ram."},
+};
+
+constexpr Field kNodeFields[] = {
+//  JSON path          metric name                                   kind            help
+  {"running",          "rabbitmq_node_running",                      Kind::kBool,   "1 if the node is running, as seen by the node that answered."},
+  {"mem_used",         "rabbitmq_process_resident_memory_bytes",     Kind::kGauge,  "Memory used by the node, as compared with the memory watermark."},
+  {"mem_limit",        "rabbitmq_resident_memory_limit_bytes",       Kind::kGauge,  "Memory high watermark: publishers are blocked above it."},
+  {"mem_alarm",        "rabbitmq_alarms_memory_used_watermark",      Kind::kBool,   "1 if the memory alarm is in effect."},
+  {"disk_free",        "rabbitmq_disk_space_available_bytes",        Kind::kGauge,  "Free disk space on the node's data partition."},
+  {"disk_free_limit",  "rabbitmq_disk_space_available_limit_bytes",  Kind::kGauge,  "Free disk space low watermark: publishers are blocked below it."},
+  {"disk_free_alarm",  "rabbitmq_alarms_free_disk_space_watermark",  Kind::kBool,   "1 if the free disk space alarm is in effect."},
+  {"fd_used",          "rabbitmq_process_open_fds",                  Kind::kGauge,  "File descriptors open."},
+  {"fd_total",         "rabbitmq_process_max_fds",                   Kind::kGauge,  "File descriptors limit."},
+  {"sockets_used",     "rabbitmq_process_open_tcp_sockets",          Kind::kGauge,  "TCP sockets open."},
+  {"sockets_total",    "rabbitmq_process_max_tcp_sockets",           Kind::kGauge,  "TCP sockets limit."},
+  {"proc_used",        "rabbitmq_erlang_processes_used",             Kind::kGauge,  "Erlang processes used."},
+  {"proc_total",       "rabbitmq_erlang_processes_limit",            Kind::kGauge,  "Erlang processes limit."},
+  {"run_queue",        "rabbitmq_erlang_scheduler_run_queue",        Kind::kGauge,  "Erlang processes waiting to run."},
+  {"uptime",           "rabbitmq_erlang_uptime_seconds",             Kind::kMillis, "Time since the node started."},
+  {"partitions",       "rabbitmq_node_partitions",                   Kind::kLength, "Nodes this node sees on the other side of a network partition."},
+};
+
+}  // namespace
+
+const Endpoint kNodes{
+    .name = "nodes",
+    .path = "/api/nodes",
+    .params = "",
+    .shape = Shape::kArray,
+    .sortable = false,
+    .labels = kNodeLabels,
+    .fields = kNodeFields,
+    .infos = kNodeInfos,
+};
+
+}  // namespace warren::metrics
