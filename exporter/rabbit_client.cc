@@ -89,7 +89,9 @@ absl::StatusOr<std::string> RabbitClient::Get(absl::string_view request, absl::T
   if (!result) {
     const httplib::Error error = result.error();
     const std::string what = absl::StrCat(request, ": ", httplib::to_string(error));
-    if (error == httplib::Error::ConnectionTimeout || absl::Now() >= deadline) {
+    // httplib's poll() rounds the timeout down to whole milliseconds, so a read that timed out
+    // can end a moment before the deadline.
+    if (error == httplib::Error::ConnectionTimeout || absl::Now() + absl::Milliseconds(5) >= deadline) {
       return absl::DeadlineExceededError(what);
     }
     return absl::UnavailableError(what);

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "exporter/log.h"
 
 namespace warren {
@@ -62,6 +63,8 @@ absl::Status MetricsServer::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen_address));
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // httplib's stop() is a no-op until the accept loop runs; wait so Stop() always works.
+  while (!server_->is_running()) absl::SleepFor(absl::Milliseconds(1));
   Log(LogLevel::kInfo, "listening", {{"address", absl::StrCat(host, ":", port_)}, {"path", telemetry_path}});
   return absl::OkStatus();
 }

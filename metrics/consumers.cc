@@ -15,9 +15,9 @@ constexpr Label kConsumerQueueLabels[] = {{"vhost", "queue.vhost"}, {"queue", "q
 const Endpoint kConsumers{
     .name = "consumers",
     .path = "/api/consumers",
-    .params = "",
+    .params = "",  // never disable_stats: /api/consumers answers it with HTTP 400
     .shape = Shape::kArray,
-    .sortable = false,
+    .sortable = true,
     .labels = kConsumerQueueLabels,
     .fields = {},
     .infos = {},

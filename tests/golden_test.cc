@@ -1,0 +1,110 @@
+// For every recorded body tests/fixtures/<stem>.json there is tests/golden/<stem>.prom: the
+// mapped, sorted exposition. WARREN_UPDATE_GOLDEN=1 rewrites the golden files.
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "gtest/gtest.h"
+#include "metrics/consumers.h"
+#include "metrics/endpoints.h"
+#include "metrics/exposition.h"
+#include "metrics/mapper.h"
+#include "tests/test_util.h"
+
+namespace warren::metrics {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kFixtures = WARREN_SOURCE_DIR "/tests/fixtures";
+const std::string kGolden = WARREN_SOURCE_DIR "/tests/golden";
+
+std::vector<std::string> FixtureStems() {
+  std::vector<std::string> stems;
+  for (const auto& entry : fs::directory_iterator(kFixtures)) {
+    if (entry.path().extension() == ".json") stems.push_back(entry.path().stem().string());
+  }
+  std::sort(stems.begin(), stems.end());
+  return stems;
+}
+
+const Endpoint* EndpointForStem(absl::string_view stem) {
+  const absl::string_view name = stem.substr(0, stem.find("--"));
+  for (const Endpoint* endpoint : AllEndpoints()) {
+    if (name == endpoint->name) return endpoint;
+  }
+  return nullptr;
+}
+
+Mapped MapFixture(const Endpoint& endpoint, const std::string& stem) {
+  absl::StatusOr<Mapped> mapped = Mapper(endpoint).Map(testing::ReadFileOrDie(kFixtures + "/" + stem + ".json"));
+  EXPECT_TRUE(mapped.ok()) << stem << ": " << mapped.status();
+  return mapped.ok() ? *std::move(mapped) : Mapped{};
+}
+
+// The exposition a fixture maps to. Consumers are shown joined with the queues fixture of the
+// same broker state, since that join is all warren makes of them.
+std::string Render(const std::string& stem) {
+  const Endpoint* endpoint = EndpointForStem(stem);
+  if (endpoint == nullptr) {
+    ADD_FAILURE() << stem << ": no endpoint named like this fixture";
+    return "";
+  }
+  Mapped mapped = MapFixture(*endpoint, stem);
+  std::vector<prometheus::MetricFamily> families = std::move(mapped.families);
+  if (endpoint == &kConsumers) {
+    const std::string queues_stem = absl::StrCat("queues", stem.substr(std::string("consumers").size()));
+    families.push_back(QueueConsumers(MapFixture(kQueues, queues_stem).objects, mapped.objects));
+  }
+  std::vector<FamilyText> text = SerializeFamilies(std::move(families));
+  std::vector<const FamilyText*> chunks;
+  for (const FamilyText& chunk : text) chunks.push_back(&chunk);
+  std::vector<std::string> duplicates;
+  std::string out = Assemble(chunks, &duplicates);
+  EXPECT_TRUE(duplicates.empty()) << stem;
+  absl::StrAppend(&out, "# field errors: missing=", mapped.errors.missing, " wrong_type=", mapped.errors.wrong_type,
+                  "\n");
+  return out;
+}
+
+class Golden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Golden, MatchesTheRecordedExposition) {
+  const std::string stem = GetParam();
+  const std::string actual = Render(stem);
+  int samples = 0;
+  for (absl::string_view line : absl::StrSplit(actual, '\n')) samples += !line.empty() && line[0] != '#';
+  EXPECT_GT(samples, 0) << stem << ": a golden test must cover samples";
+  const std::string path = kGolden + "/" + stem + ".prom";
+  if (const char* update = std::getenv("WARREN_UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
+    testing::WriteFileOrDie(path, actual);
+    return;
+  }
+  ASSERT_TRUE(fs::exists(path)) << path << " is missing; run with WARREN_UPDATE_GOLDEN=1";
+  const std::string expected = testing::ReadFileOrDie(path);
+  EXPECT_EQ(expected, actual) << testing::Diff(expected, actual);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, Golden, ::testing::ValuesIn(FixtureStems()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
+
+TEST(Golden, EveryGoldenFileHasAFixture) {
+  for (const auto& entry : fs::directory_iterator(kGolden)) {
+    const std::string stem = entry.path().stem().string();
+    EXPECT_TRUE(fs::exists(kFixtures + "/" + stem + ".json")) << entry.path() << " is stale";
+  }
+}
+
+}  // namespace
+}  // namespace warren::metrics

@@ -1,0 +1,77 @@
+// Hostile bodies never crash a mapper: each gives a clean Status or fewer samples, and whatever
+// is emitted is valid UTF-8 with escaped label values.
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "metrics/endpoints.h"
+#include "metrics/exposition.h"
+#include "metrics/json.h"
+#include "metrics/mapper.h"
+#include "tests/test_util.h"
+
+namespace warren::metrics {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Maps `body` with every endpoint; returns how many mapped without error.
+int MapWithEveryEndpoint(const std::string& body, const std::string& what) {
+  int ok = 0;
+  for (const Endpoint* endpoint : AllEndpoints()) {
+    absl::StatusOr<Mapped> mapped = Mapper(*endpoint).Map(body);
+    if (!mapped.ok()) {
+      EXPECT_EQ(mapped.status().code(), absl::StatusCode::kDataLoss) << what << ": " << mapped.status();
+      continue;
+    }
+    ++ok;
+    for (const FamilyText& family : SerializeFamilies(std::move(mapped->families))) {
+      EXPECT_EQ(ValidUtf8(family.text), family.text) << what << " " << endpoint->name;
+    }
+  }
+  return ok;
+}
+
+TEST(Hostile, EveryCorpusFileMapsOrFailsCleanly) {
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(WARREN_SOURCE_DIR "/tests/hostile")) {
+    ++files;
+    MapWithEveryEndpoint(testing::ReadFileOrDie(entry.path().string()), entry.path().filename().string());
+  }
+  EXPECT_GE(files, 8);
+}
+
+TEST(Hostile, MegabyteNamesSurvive) {
+  const std::string name(1 << 20, 'n');
+  const std::string body = absl::StrCat(R"([{"vhost":"/","name":")", name, R"(","messages":1}])");
+  absl::StatusOr<Mapped> mapped = Mapper(kQueues).Map(body);
+  ASSERT_TRUE(mapped.ok());
+  ASSERT_EQ(mapped->families.size(), 1u);
+  EXPECT_EQ(mapped->families[0].metric[0].label[1].value.size(), name.size());
+}
+
+TEST(Hostile, DeeplyNestedInputIsHandled) {
+  std::string deep(500'000, '[');
+  deep.append(500'000, ']');
+  EXPECT_EQ(MapWithEveryEndpoint(deep, "nested arrays"), 3);  // the array endpoints: no objects
+  std::string deep_object = R"([{"vhost":"/","name":"q","messages":)";
+  for (int i = 0; i < 200'000; ++i) deep_object += R"({"a":)";
+  deep_object += "1";
+  deep_object.append(200'000, '}');
+  deep_object += "}]";
+  absl::StatusOr<Mapped> mapped = Mapper(kQueues).Map(deep_object);
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(mapped->errors.wrong_type, 1u);
+}
+
+TEST(Hostile, TruncatedBodiesFailAtEveryLength) {
+  const std::string body = R"([{"vhost":"/","name":"q\"\\\n","messages":12,"messages_ready":3}])";
+  for (size_t n = 0; n < body.size(); ++n) {
+    EXPECT_EQ(Mapper(kQueues).Map(body.substr(0, n)).status().code(), absl::StatusCode::kDataLoss) << n;
+  }
+  EXPECT_TRUE(Mapper(kQueues).Map(body).ok());
+}
+
+}  // namespace
+}  // namespace warren::metrics

@@ -1,0 +1,79 @@
+#include "metrics/json.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace warren::metrics {
+namespace {
+
+TEST(ParsePath, SplitsOnDots) {
+  EXPECT_EQ(ParsePath("queue.name"), (JsonPath{"queue", "name"}));
+  EXPECT_EQ(ParsePath("messages"), (JsonPath{"messages"}));
+}
+
+TEST(ParseJson, RejectsMalformedBodyWithOffset) {
+  rapidjson::Document doc;
+  absl::Status status = ParseJson(R"([{"name": "q", )", "/api/queues", &doc);
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(status.message().find("/api/queues"), std::string::npos) << status;
+  EXPECT_NE(status.message().find("offset"), std::string::npos) << status;
+}
+
+TEST(ParseJson, DeepNestingDoesNotOverflowTheStack) {
+  const int depth = 1'000'000;
+  std::string body(depth, '[');
+  body.append(depth, ']');
+  rapidjson::Document doc;
+  EXPECT_TRUE(ParseJson(body, "deep", &doc).ok());
+  EXPECT_TRUE(doc.IsArray());
+}
+
+TEST(ParseJson, DoesNotNeedATerminatingNul) {
+  const std::string buffer = "[1,2]garbage";
+  rapidjson::Document doc;
+  ASSERT_TRUE(ParseJson(absl::string_view(buffer).substr(0, 5), "slice", &doc).ok());
+  EXPECT_EQ(doc.Size(), 2u);
+}
+
+TEST(Resolve, FollowsNestedPathsAndReportsMissing) {
+  rapidjson::Document doc;
+  ASSERT_TRUE(ParseJson(R"({"queue":{"name":"q","vhost":"/"},"n":1})", "t", &doc).ok());
+  const rapidjson::Value* name = Resolve(doc, ParsePath("queue.name"));
+  ASSERT_NE(name, nullptr);
+  EXPECT_STREQ(name->GetString(), "q");
+  EXPECT_EQ(Resolve(doc, ParsePath("queue.missing")), nullptr);
+  EXPECT_EQ(Resolve(doc, ParsePath("n.deeper")), nullptr);  // through a number
+}
+
+TEST(Resolve, LastDuplicateKeyWins) {
+  // RabbitMQ has sent slave_nodes twice while a mirror re-joined: the stale value first.
+  rapidjson::Document doc;
+  ASSERT_TRUE(ParseJson(R"({"slave_nodes":["old"],"x":1,"slave_nodes":["a","b"]})", "t", &doc).ok());
+  const rapidjson::Value* value = Resolve(doc, ParsePath("slave_nodes"));
+  ASSERT_NE(value, nullptr);
+  EXPECT_EQ(value->Size(), 2u);
+}
+
+TEST(ValidUtf8, KeepsValidTextIncludingEmoji) {
+  const std::string text = "weird \"q\\\xC3\xBC\xF0\x9F\x90\x87";
+  EXPECT_EQ(ValidUtf8(text), text);
+}
+
+TEST(ValidUtf8, ReplacesInvalidBytes) {
+  struct Case {
+    const char* name;
+    std::string in;
+    std::string want;
+  } cases[] = {
+      {"lone continuation", "a\x80z", "a\xEF\xBF\xBDz"},
+      {"truncated sequence", "a\xC3", "a\xEF\xBF\xBD"},
+      {"overlong", "\xC0\xAF", "\xEF\xBF\xBD\xEF\xBF\xBD"},
+      {"surrogate", "\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},
+      {"above U+10FFFF", "\xF4\x90\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(ValidUtf8(c.in), c.want) << c.name;
+}
+
+}  // namespace
+}  // namespace warren::metrics

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The warren binary end to end: --help/--version/bad flags, then a real scrape of the live broker
+# with the password from a file, promtool on the live exposition, and a clean SIGTERM shutdown.
+# usage: binary_test.sh WARREN PROMTOOL   (env: WARREN_LIVE_MGMT_URL)
+set -euo pipefail
+warren=$1 promtool=$2
+mgmt=${WARREN_LIVE_MGMT_URL:?set by ctest}
+tmp=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2> /dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$warren" --version | grep -qx 'warren [0-9.]*' || fail "--version"
+"$warren" --help | grep -q -- '--rabbitmq.url' || fail "--help"
+for bad in --bogus=1 --scrape.timeout=soon --web.listen-address=nope --rabbitmq.url=http://u:pw@h; do
+  set +e
+  "$warren" "$bad" > "$tmp/out" 2> "$tmp/err"
+  rc=$?
+  set -e
+  [ "$rc" = 2 ] || fail "$bad: exit $rc, want 2"
+  [ "$(wc -l < "$tmp/err")" = 1 ] || fail "$bad: want one line on stderr, got: $(cat "$tmp/err")"
+  grep -q -- "--${bad%%=*}" "$tmp/err" 2> /dev/null || grep -q -- "${bad%%=*}" "$tmp/err" || fail "$bad: field not named: $(cat "$tmp/err")"
+done
+grep -q pw "$tmp/err" && fail "credentials from the URL echoed: $(cat "$tmp/err")"
+
+password=Bin-Test-Pw-41c2
+curl -sf -u guest:guest -X PUT -H 'content-type: application/json' \
+  -d "{\"password\":\"$password\",\"tags\":\"monitoring\"}" "$mgmt/api/users/warren-bin" || fail "create user"
+printf '%s\n' "$password" > "$tmp/password"
+"$warren" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
+  --web.listen-address=127.0.0.1:0 --scrape.min-interval=1s > "$tmp/log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  port=$(sed -n 's/.*msg=listening address=127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/log")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || fail "warren did not start: $(cat "$tmp/log")"
+for _ in $(seq 60); do
+  curl -sf "http://127.0.0.1:$port/metrics" > "$tmp/metrics" || fail "/metrics"
+  grep -qx 'rabbitmq_up 1' "$tmp/metrics" && break
+  sleep 0.5
+done
+grep -qx 'rabbitmq_up 1' "$tmp/metrics" || fail "rabbitmq_up never 1: $(grep -E '^(rabbitmq_up|warren_scrape_success)' "$tmp/metrics")"
+"$promtool" check metrics < "$tmp/metrics" || fail "promtool check metrics on the live exposition"
+kill -TERM "$pid"
+wait "$pid" || fail "exit code $? after SIGTERM"
+pid=
+grep -q 'msg=stopping' "$tmp/log" || fail "no shutdown line"
+if grep -q "$password" "$tmp/log" "$tmp/metrics"; then fail "password leaked"; fi
+curl -sf -u guest:guest -X DELETE "$mgmt/api/users/warren-bin" || true
+echo "binary test ok (port $port, $(grep -c '^rabbitmq_' "$tmp/metrics") rabbitmq_ samples)"

@@ -1,0 +1,210 @@
+#include "exporter/scraper.h"
+
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "exporter/log.h"
+#include "gtest/gtest.h"
+#include "tests/fake_broker.h"
+#include "tests/test_util.h"
+
+namespace warren {
+namespace {
+
+using testing::FakeBroker;
+using testing::SampleValue;
+
+constexpr char kPassword[] = "Tr0ub4dor-scraper-test";
+
+// One scraper against a fake broker, with its logs captured.
+class ScraperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SetLogSink([this](absl::string_view line) {
+      absl::MutexLock lock(&log_mu_);
+      logs_.emplace_back(line);
+    });
+  }
+  void TearDown() override { SetLogSink(nullptr); }
+
+  std::unique_ptr<Scraper> Make(const FakeBroker& broker, absl::Duration min_interval) {
+    client_ = std::make_unique<RabbitClient>(ClientOptions{
+        .url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
+    return std::make_unique<Scraper>(
+        Scraper::Options{.scrape_timeout = absl::Seconds(5), .min_interval = min_interval}, client_.get(), &pool_);
+  }
+
+  std::vector<std::string> Logs() {
+    absl::MutexLock lock(&log_mu_);
+    return logs_;
+  }
+  int LogsContaining(absl::string_view a, absl::string_view b) {
+    int n = 0;
+    for (const std::string& line : Logs()) n += absl::StrContains(line, a) && absl::StrContains(line, b);
+    return n;
+  }
+
+  ScraperPool pool_{4};
+  std::unique_ptr<RabbitClient> client_;
+  absl::Mutex log_mu_;
+  std::vector<std::string> logs_ ABSL_GUARDED_BY(log_mu_);
+};
+
+absl::Time In(absl::Duration d) { return absl::Now() + d; }
+
+TEST_F(ScraperTest, RendersEveryEndpointAndTheConsumerJoin) {
+  FakeBroker broker;
+  broker.SetHealthy(3);
+  auto scraper = Make(broker, absl::Seconds(5));
+  const std::string text = scraper->Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 1.0) << text;
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages_ready{vhost="/",queue="q1"})"), 3.0);
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_resident_memory_limit_bytes{node="rabbit@fake"})"), 1000.0);
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_consumers{vhost="/",queue="q0"})"), 1.0);
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_consumers{vhost="/",queue="q2"})"), 0.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="consumers"})"), 1.0);
+  EXPECT_TRUE(SampleValue(text, "process_resident_memory_bytes").has_value());
+  EXPECT_TRUE(SampleValue(text, R"(warren_build_info{version=")" WARREN_VERSION R"("})").has_value());
+}
+
+TEST_F(ScraperTest, ConcurrentRendersShareOneFetchPerEndpoint) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  broker.Set("/api/queues", {.body = "[]", .delay = absl::Milliseconds(300)});
+  auto scraper = Make(broker, absl::ZeroDuration());
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 20; ++i) {
+    clients.emplace_back([&] { scraper->Render(In(absl::Seconds(5))); });
+  }
+  for (auto& t : clients) t.join();
+  // min_interval 0 allows a new fetch as soon as one ends; the 300 ms fetch keeps them together.
+  EXPECT_LE(broker.Requests("/api/queues"), 2);
+  EXPECT_GE(broker.Requests("/api/queues"), 1);
+}
+
+TEST_F(ScraperTest, DataYoungerThanMinIntervalIsServedFromCache) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  auto scraper = Make(broker, absl::Hours(1));
+  for (int i = 0; i < 5; ++i) scraper->Render(In(absl::Seconds(5)));
+  for (const char* path : {"/api/overview", "/api/nodes", "/api/queues", "/api/consumers"}) {
+    EXPECT_EQ(broker.Requests(path), 1) << path;
+  }
+}
+
+TEST_F(ScraperTest, OldDataIsFetchedAgain) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  auto scraper = Make(broker, absl::ZeroDuration());
+  scraper->Render(In(absl::Seconds(5)));
+  scraper->Render(In(absl::Seconds(5)));
+  EXPECT_EQ(broker.Requests("/api/queues"), 2);
+}
+
+TEST_F(ScraperTest, SkipsSortingOnceTheVersionIsKnown) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  auto scraper = Make(broker, absl::ZeroDuration());
+  scraper->Render(In(absl::Seconds(5)));
+  EXPECT_FALSE(absl::StrContains(broker.LastQuery("/api/queues"), "sort")) << "version unknown yet";
+  scraper->Render(In(absl::Seconds(5)));
+  EXPECT_TRUE(absl::StrContains(broker.LastQuery("/api/queues"), "sort=")) << broker.LastQuery("/api/queues");
+  EXPECT_TRUE(absl::StrContains(broker.LastQuery("/api/queues"), "disable_stats=true"));
+}
+
+TEST_F(ScraperTest, UnreachableBrokerGivesUpZeroAndStillRenders) {
+  int port;
+  { FakeBroker gone; port = gone.port(); }
+  client_ = std::make_unique<RabbitClient>(ClientOptions{
+      .url = *ParseBrokerUrl(absl::StrCat("http://127.0.0.1:", port)), .user = "u", .password = kPassword});
+  Scraper scraper({.scrape_timeout = absl::Seconds(2), .min_interval = absl::ZeroDuration()}, client_.get(), &pool_);
+  const std::string text = scraper.Render(In(absl::Seconds(3)));
+  EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 0.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="overview"})"), 0.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_errors_total{endpoint="queues",reason="unreachable"})"), 1.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_errors_total{endpoint="queues",reason="auth"})"), 0.0);
+  EXPECT_EQ(testing::CountSamples(text, "rabbitmq_queue_messages"), 0);
+}
+
+TEST_F(ScraperTest, StalledEndpointDoesNotHoldUpTheAnswer) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  broker.Set("/api/queues", {.body = "[]", .delay = absl::Seconds(3)});
+  auto scraper = Make(broker, absl::ZeroDuration());
+  const absl::Time start = absl::Now();
+  const std::string text = scraper->Render(start + absl::Milliseconds(800));
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(1500));
+  EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 0.0);
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_node_running{node="rabbit@fake"})"), 1.0) << "what arrived is served";
+}
+
+TEST_F(ScraperTest, FailedEndpointKeepsLastGoodDataAndRecovers) {
+  FakeBroker broker;
+  broker.SetHealthy(2);
+  auto scraper = Make(broker, absl::ZeroDuration());
+  scraper->Render(In(absl::Seconds(5)));
+  broker.Set("/api/queues", {.status = 500, .body = R"({"error":"boom"})"});
+  std::string text = scraper->Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 0.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queues"})"), 0.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="nodes"})"), 1.0);
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages{vhost="/",queue="q1"})"), 5.0) << "last good data";
+  EXPECT_TRUE(SampleValue(text, R"(warren_last_success_timestamp_seconds{endpoint="queues"})").has_value());
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_errors_total{endpoint="queues",reason="http_error"})"), 1.0);
+
+  broker.SetHealthy(2);
+  text = scraper->Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 1.0);
+}
+
+TEST_F(ScraperTest, LogsOnceWhenAnEndpointChangesState) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  broker.Set("/api/nodes", {.status = 503, .body = "unavailable"});
+  auto scraper = Make(broker, absl::ZeroDuration());
+  for (int i = 0; i < 4; ++i) scraper->Render(In(absl::Seconds(5)));
+  EXPECT_EQ(LogsContaining("endpoint failed", "endpoint=nodes"), 1);
+  broker.SetHealthy();
+  for (int i = 0; i < 3; ++i) scraper->Render(In(absl::Seconds(5)));
+  EXPECT_EQ(LogsContaining("endpoint ok", "endpoint=nodes"), 1);  // the recovery
+  EXPECT_EQ(LogsContaining("endpoint failed", "endpoint=nodes"), 1);
+}
+
+TEST_F(ScraperTest, BrokenBodyFailsOnlyItsEndpoint) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  broker.Set("/api/nodes", {.body = R"([{"name":"rabbit@fake","mem_used":)"});  // truncated
+  auto scraper = Make(broker, absl::ZeroDuration());
+  const std::string text = scraper->Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_errors_total{endpoint="nodes",reason="bad_response"})"), 1.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queues"})"), 1.0);
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages{vhost="/",queue="q0"})"), 5.0);
+}
+
+TEST_F(ScraperTest, MissingFieldsAreCountedNotZeroed) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  broker.Set("/api/queues", {.body = R"([{"vhost":"/","name":"down","state":"down"}])"});
+  auto scraper = Make(broker, absl::ZeroDuration());
+  const std::string text = scraper->Render(In(absl::Seconds(5)));
+  EXPECT_FALSE(SampleValue(text, R"(rabbitmq_queue_messages{vhost="/",queue="down"})").has_value());
+  EXPECT_EQ(SampleValue(text, R"(warren_json_field_errors_total{endpoint="queues",reason="missing"})"), 3.0);
+}
+
+TEST_F(ScraperTest, PasswordNeverReachesLogsOrMetrics) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  broker.Set("/api/overview", {.status = 401, .body = R"({"error":"not_authorised"})"});
+  auto scraper = Make(broker, absl::ZeroDuration());
+  std::string all;
+  for (int i = 0; i < 2; ++i) all += scraper->Render(In(absl::Seconds(5)));
+  for (const std::string& line : Logs()) all += line;
+  EXPECT_TRUE(absl::StrContains(all, "reason=auth")) << "the failure itself is logged";
+  EXPECT_FALSE(absl::StrContains(all, kPassword));
+}
+
+}  // namespace
+}  // namespace warren

@@ -1,0 +1,76 @@
+#include "exporter/server.h"
+
+#include <httplib.h>
+
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "tests/fake_broker.h"
+#include "tests/test_util.h"
+
+namespace warren {
+namespace {
+
+TEST(ScrapeDeadline, HeaderShortensButNeverLengthens) {
+  const absl::Time now = absl::UnixEpoch();
+  EXPECT_EQ(ScrapeDeadline(now, absl::Seconds(10), ""), now + absl::Seconds(10));
+  EXPECT_EQ(ScrapeDeadline(now, absl::Seconds(10), "4"), now + absl::Seconds(4) - absl::Milliseconds(400));
+  EXPECT_EQ(ScrapeDeadline(now, absl::Seconds(10), "30"), now + absl::Seconds(10));
+  EXPECT_EQ(ScrapeDeadline(now, absl::Seconds(10), "garbage"), now + absl::Seconds(10));
+  EXPECT_EQ(ScrapeDeadline(now, absl::Seconds(10), "-5"), now + absl::Seconds(10));
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void StartAgainst(const testing::FakeBroker& broker) {
+    config_.listen_address = "127.0.0.1:0";
+    config_.scrape_timeout = absl::Seconds(5);
+    client_ = std::make_unique<RabbitClient>(
+        ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "u", .password = "p"});
+    scraper_ = std::make_unique<Scraper>(
+        Scraper::Options{.scrape_timeout = config_.scrape_timeout, .min_interval = absl::ZeroDuration()},
+        client_.get(), &pool_);
+    server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
+  Config config_;
+  ScraperPool pool_{2};
+  std::unique_ptr<RabbitClient> client_;
+  std::unique_ptr<Scraper> scraper_;
+  std::unique_ptr<MetricsServer> server_;
+};
+
+TEST_F(ServerTest, ServesMetricsLandingPageAnd404) {
+  testing::FakeBroker broker;
+  broker.SetHealthy();
+  StartAgainst(broker);
+  httplib::Client http("127.0.0.1", server_->port());
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(testing::SampleValue(metrics->body, "rabbitmq_up"), 1.0);
+  auto landing = http.Get("/");
+  ASSERT_TRUE(landing);
+  EXPECT_NE(landing->body.find("href=\"/metrics\""), std::string::npos);
+  auto missing = http.Get("/nope");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST_F(ServerTest, AnswersWithinPrometheusTimeoutWhenTheBrokerStalls) {
+  testing::FakeBroker broker;
+  broker.SetHealthy();
+  broker.Set("/api/overview", {.body = "{}", .delay = absl::Seconds(4)});
+  StartAgainst(broker);
+  httplib::Client http("127.0.0.1", server_->port());
+  const absl::Time start = absl::Now();
+  auto metrics = http.Get("/metrics", {{"X-Prometheus-Scrape-Timeout-Seconds", "1"}});
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(1500));
+  EXPECT_EQ(testing::SampleValue(metrics->body, "rabbitmq_up"), 0.0);
+}
+
+}  // namespace
+}  // namespace warren

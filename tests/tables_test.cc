@@ -1,0 +1,158 @@
+// Polices every table: names, kinds, units, help text, labels, and the requests derived from them.
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "exporter/self_metrics.h"
+#include "gtest/gtest.h"
+#include "metrics/consumers.h"
+#include "metrics/endpoints.h"
+#include "prometheus/check_names.h"
+
+namespace warren::metrics {
+namespace {
+
+void CheckHelp(const std::string& name, const std::string& help) {
+  EXPECT_FALSE(help.empty()) << name;
+  EXPECT_TRUE(absl::EndsWith(help, ".")) << name << ": help must be one sentence ending in a period";
+  EXPECT_EQ(help.find_first_of("\\\n"), std::string::npos) << name << ": prometheus-cpp writes HELP unescaped";
+}
+
+void CheckUnits(const std::string& name) {
+  for (const char* bad : {"_milliseconds", "_ms", "_microseconds", "_kb", "_mb", "_kilobytes", "_megabytes",
+                          "_minutes", "_hours", "_percent"}) {
+    EXPECT_FALSE(absl::StrContains(name, bad)) << name << ": use base units";
+  }
+}
+
+TEST(Tables, EveryFieldIsWellNamed) {
+  for (const Endpoint* endpoint : AllEndpoints()) {
+    for (const Field& field : endpoint->fields) {
+      const std::string name = field.name;
+      EXPECT_TRUE(prometheus::CheckMetricName(name)) << name;
+      EXPECT_TRUE(absl::StartsWith(name, "rabbitmq_")) << name;
+      EXPECT_EQ(absl::EndsWith(name, "_total"), field.kind == Kind::kCounter) << name << ": _total iff counter";
+      EXPECT_FALSE(absl::EndsWith(name, "_info")) << name << ": _info is for labels-only series";
+      if (field.kind == Kind::kMillis) {
+        EXPECT_TRUE(absl::EndsWith(name, "_seconds")) << name;
+      }
+      if (field.kind == Kind::kBool || field.kind == Kind::kLength) {
+        EXPECT_FALSE(absl::EndsWith(name, "_bytes") || absl::EndsWith(name, "_seconds")) << name;
+      }
+      CheckUnits(name);
+      CheckHelp(name, field.help);
+      EXPECT_NE(std::string(field.path), "") << name;
+    }
+  }
+}
+
+TEST(Tables, InfoMetricsAndLabelsAreWellNamed) {
+  for (const Endpoint* endpoint : AllEndpoints()) {
+    std::set<std::string> labels;
+    for (const Label& label : endpoint->labels) {
+      EXPECT_TRUE(prometheus::CheckLabelName(label.name)) << endpoint->name << " " << label.name;
+      EXPECT_TRUE(labels.insert(label.name).second) << endpoint->name << ": duplicate label " << label.name;
+    }
+    for (const Info& info : endpoint->infos) {
+      EXPECT_TRUE(prometheus::CheckMetricName(info.name)) << info.name;
+      EXPECT_TRUE(absl::EndsWith(info.name, "_info")) << info.name;
+      CheckHelp(info.name, info.help);
+      std::set<std::string> info_labels = labels;
+      for (const Label& label : info.labels) {
+        EXPECT_TRUE(prometheus::CheckLabelName(label.name)) << info.name << " " << label.name;
+        EXPECT_TRUE(info_labels.insert(label.name).second) << info.name << ": duplicate label " << label.name;
+      }
+    }
+  }
+}
+
+TEST(Tables, NoMetricNameIsUsedTwice) {
+  std::set<std::string> names;
+  auto add = [&names](const std::string& name) { EXPECT_TRUE(names.insert(name).second) << "duplicate " << name; };
+  for (const Endpoint* endpoint : AllEndpoints()) {
+    for (const Field& field : endpoint->fields) add(field.name);
+    for (const Info& info : endpoint->infos) add(info.name);
+  }
+  add(kQueueConsumersName);
+  for (const SelfMetric* metric : kAllSelfMetrics) add(metric->name);
+  for (const SelfMetric& metric : kProcessMetrics) add(metric.name);
+  EXPECT_GT(names.size(), 30u);
+}
+
+TEST(Tables, SelfMetricsAreWellNamed) {
+  for (const SelfMetric* metric : kAllSelfMetrics) {
+    const std::string name = metric->name;
+    EXPECT_TRUE(prometheus::CheckMetricName(name)) << name;
+    EXPECT_TRUE(absl::StartsWith(name, "warren_") || name == "rabbitmq_up") << name;
+    EXPECT_EQ(absl::EndsWith(name, "_total"), metric->type == prometheus::MetricType::Counter) << name;
+    CheckUnits(name);
+    CheckHelp(name, metric->help);
+  }
+}
+
+TEST(Tables, ConsumerJoinLabelsMatchQueueLabels) {
+  ASSERT_EQ(kConsumers.labels.size(), kQueues.labels.size());
+  for (size_t i = 0; i < kQueues.labels.size(); ++i) {
+    EXPECT_STREQ(kConsumers.labels[i].name, kQueues.labels[i].name);
+  }
+}
+
+TEST(Requests, ColumnsComeFromTheTable) {
+  EXPECT_EQ(RequestFor(kQueues, "3.10.8"),
+            "/api/queues?disable_stats=true&enable_queue_totals=true"
+            "&columns=vhost,name,messages,messages_ready,messages_unacknowledged&sort=");
+  EXPECT_EQ(RequestFor(kConsumers, "3.10.8"), "/api/consumers?columns=queue.vhost,queue.name&sort=");
+  // Every path the tables read is requested, and nothing else.
+  for (const Endpoint* endpoint : AllEndpoints()) {
+    const std::string request = RequestFor(*endpoint, "");
+    for (const Field& field : endpoint->fields) {
+      EXPECT_TRUE(absl::StrContains(request, field.path)) << request << " lacks " << field.path;
+    }
+    EXPECT_EQ(request.find("sort"), std::string::npos) << request;
+  }
+}
+
+TEST(Requests, SortParameterOnlyWhereTheBrokerSkipsSorting) {
+  struct Case {
+    const char* version;
+    bool sort;
+  } cases[] = {{"3.10.8", true}, {"3.12.14", true}, {"3.8.0", true}, {"3.13.0", false},
+               {"3.13.7", false}, {"4.0.5", false}, {"", false}, {"garbage", false}, {"3", false}};
+  for (const Case& c : cases) {
+    EXPECT_EQ(absl::StrContains(RequestFor(kQueues, c.version), "sort="), c.sort) << c.version;
+    EXPECT_FALSE(absl::StrContains(RequestFor(kNodes, c.version), "sort=")) << c.version;
+  }
+}
+
+}  // namespace
+}  // namespace warren::metrics
+
+namespace warren::metrics {
+namespace {
+
+// scripts/record-fixtures records exactly what warren asks for (without `sort=`, which only
+// changes the order), so the golden tests see the bodies production sees.
+TEST(Requests, FixturesAreRecordedWithWarrensOwnRequests) {
+  std::ifstream file(WARREN_SOURCE_DIR "/tests/fixtures/requests.txt");
+  ASSERT_TRUE(file) << "tests/fixtures/requests.txt";
+  std::string line;
+  int checked = 0;
+  while (std::getline(file, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string stem, request;
+    fields >> stem >> request;
+    const std::string name = stem.substr(0, stem.find("--"));
+    for (const Endpoint* endpoint : AllEndpoints()) {
+      if (name != endpoint->name) continue;
+      EXPECT_EQ(request, RequestFor(*endpoint, "")) << stem;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, static_cast<int>(AllEndpoints().size()));
+}
+
+}  // namespace
+}  // namespace warren::metrics

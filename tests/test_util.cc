@@ -1,0 +1,69 @@
+#include "tests/test_util.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace warren::testing {
+
+std::optional<double> SampleValue(absl::string_view text, absl::string_view series) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (!absl::ConsumePrefix(&line, series) || !absl::ConsumePrefix(&line, " ")) continue;
+    double value = 0;
+    if (absl::SimpleAtod(line, &value)) return value;
+  }
+  return std::nullopt;
+}
+
+int CountSamples(absl::string_view text, absl::string_view name) {
+  int count = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::ConsumePrefix(&line, name) && (absl::StartsWith(line, "{") || absl::StartsWith(line, " "))) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+std::string ReadFileOrDie(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw std::runtime_error("cannot read " + path);
+  std::stringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
+
+void WriteFileOrDie(const std::string& path, absl::string_view contents) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) throw std::runtime_error("cannot write " + path);
+  file.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+}
+
+std::string Diff(absl::string_view expected, absl::string_view actual) {
+  char dir_template[] = "/tmp/warren-diff-XXXXXX";
+  const char* dir = mkdtemp(dir_template);
+  if (dir == nullptr) return "(mkdtemp failed)";
+  const std::string a = absl::StrCat(dir, "/expected"), b = absl::StrCat(dir, "/actual");
+  WriteFileOrDie(a, expected);
+  WriteFileOrDie(b, actual);
+  std::string out;
+  if (FILE* pipe = popen(absl::StrCat("diff -u ", a, " ", b, " | head -200").c_str(), "r")) {
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+    pclose(pipe);
+  }
+  std::remove(a.c_str());
+  std::remove(b.c_str());
+  std::remove(dir);
+  return out;
+}
+
+}  // namespace warren::testing

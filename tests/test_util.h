@@ -1,0 +1,27 @@
+// Small helpers shared by the tests.
+#ifndef WARREN_TESTS_TEST_UTIL_H_
+#define WARREN_TESTS_TEST_UTIL_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace warren::testing {
+
+// The value of the sample whose series is exactly `series` (e.g. `rabbitmq_up` or
+// `rabbitmq_queue_messages{vhost="/",queue="q"}`) in exposition `text`, if present.
+std::optional<double> SampleValue(absl::string_view text, absl::string_view series);
+
+// Number of sample lines (not comments) of family `name` in `text`.
+int CountSamples(absl::string_view text, absl::string_view name);
+
+std::string ReadFileOrDie(const std::string& path);
+void WriteFileOrDie(const std::string& path, absl::string_view contents);
+
+// A unified diff of two texts (via diff -u), for failure messages.
+std::string Diff(absl::string_view expected, absl::string_view actual);
+
+}  // namespace warren::testing
+
+#endif  // WARREN_TESTS_TEST_UTIL_H_
