@@ -6,8 +6,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "exporter/broker_url.h"
+#include "metrics/endpoints.h"
 
 namespace warren {
 namespace {
@@ -72,6 +74,9 @@ const std::vector<Flag>& Flags() {
       {"scrape.min-interval", "DURATION", "Serve cached broker data younger than this.",
        [](Config* c, absl::string_view v) { return SetDuration(v, &c->min_interval); },
        [](const Config& c) { return absl::FormatDuration(c.min_interval); }},
+      {"scrape.slow-interval", "DURATION", "How often definitions and health checks are fetched.",
+       [](Config* c, absl::string_view v) { return SetDuration(v, &c->slow_interval); },
+       [](const Config& c) { return absl::FormatDuration(c.slow_interval); }},
       {"scrape.workers", "N", "Threads fetching endpoints in parallel.",
        [](Config* c, absl::string_view v) {
          int64_t n = 0;
@@ -134,6 +139,9 @@ absl::Status Config::Validate() const {
   if (min_interval < absl::ZeroDuration()) {
     return FlagError("scrape.min-interval", absl::InvalidArgumentError("must not be negative"));
   }
+  if (slow_interval < min_interval) {
+    return FlagError("scrape.slow-interval", absl::InvalidArgumentError("must not be shorter than --scrape.min-interval"));
+  }
   if (scrape_workers < 1 || scrape_workers > 64) {
     return FlagError("scrape.workers", absl::InvalidArgumentError("must be between 1 and 64"));
   }
@@ -154,6 +162,17 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const
     }
     if (arg == "--version") {
       out.version = true;
+      continue;
+    }
+    if (absl::string_view group = arg; absl::ConsumePrefix(&group, "--no-collector.") ||
+                                        absl::ConsumePrefix(&group, "--collector.")) {
+      const std::vector<std::string> groups = metrics::AllGroups();
+      if (std::find(groups.begin(), groups.end(), group) == groups.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(arg, ": unknown collector (known: ", absl::StrJoin(groups, ", "), ")"));
+      }
+      auto& disabled = out.config.disabled_collectors;
+      std::erase(disabled, std::string(group));
+      if (absl::StartsWith(arg, "--no-")) disabled.emplace_back(group);
       continue;
     }
     if (!absl::ConsumePrefix(&arg, "--")) {
@@ -205,6 +224,8 @@ std::string HelpText() {
     }
     text += "\n";
   }
+  absl::StrAppend(&text, "  --no-collector.GROUP, --collector.GROUP\n      Switch a group of endpoints off or on "
+                         "(all are on). Groups: ", absl::StrJoin(metrics::AllGroups(), ", "), ".\n");
   text +=
       "  --help\n      Show this help.\n"
       "  --version\n      Show the version.\n\n"

@@ -24,10 +24,12 @@ struct Config {
   std::string telemetry_path = "/metrics";
   absl::Duration scrape_timeout = absl::Seconds(10);
   absl::Duration min_interval = absl::Seconds(5);  // RabbitMQ's own statistics interval
+  absl::Duration slow_interval = absl::Minutes(1);  // definitions and health checks
   int scrape_workers = 4;
   int web_threads = 8;
   int64_t max_body_bytes = int64_t{256} << 20;
   LogLevel log_level = LogLevel::kInfo;
+  std::vector<std::string> disabled_collectors;  // groups switched off: no request is made
 
   // Names the offending flag in the message, e.g. "--scrape.timeout: must be positive".
   absl::Status Validate() const;
@@ -42,7 +44,8 @@ struct ParsedArgs {
 // Reads an environment variable; injected so tests never touch the real environment.
 using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
 
-// Parses `--name=value`, `--name value`, `--help` and `--version` (args excludes argv[0]),
+// Parses `--name=value`, `--name value`, `--[no-]collector.<group>`, `--help` and `--version`
+// (args excludes argv[0]),
 // then WARREN_RABBITMQ_PASSWORD unless --rabbitmq.password-file was given, then Validate().
 absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const EnvLookup& env);
 

@@ -1,4 +1,5 @@
 // warren: Prometheus exporter for RabbitMQ. Reads flags once, then runs until SIGINT or SIGTERM.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include "exporter/scraper.h"
 #include "exporter/scraper_pool.h"
 #include "exporter/server.h"
+#include "metrics/endpoints.h"
 
 int main(int argc, char** argv) {
   using namespace warren;
@@ -48,9 +50,21 @@ int main(int argc, char** argv) {
                              .user = config.rabbitmq_user,
                              .password = config.rabbitmq_password,
                              .max_body_bytes = config.max_body_bytes});
+  std::vector<const metrics::Endpoint*> endpoints;
+  for (const metrics::Endpoint* endpoint : metrics::AllEndpoints()) {
+    const auto& off = config.disabled_collectors;
+    if (std::find(off.begin(), off.end(), endpoint->group) == off.end()) endpoints.push_back(endpoint);
+  }
+  if (endpoints.empty()) {
+    std::cerr << "warren: every collector is switched off\n";
+    return 2;
+  }
   ScraperPool pool(config.scrape_workers);
-  Scraper scraper({.scrape_timeout = config.scrape_timeout, .min_interval = config.min_interval}, &client,
-                  &pool);
+  Scraper scraper({.scrape_timeout = config.scrape_timeout,
+                   .min_interval = config.min_interval,
+                   .slow_interval = config.slow_interval,
+                   .endpoints = endpoints},
+                  &client, &pool);
   MetricsServer server(config, &scraper);
   if (absl::Status status = server.Start(); !status.ok()) {
     Log(LogLevel::kError, "cannot start", {{"err", std::string(status.message())}});

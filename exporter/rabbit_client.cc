@@ -37,7 +37,8 @@ absl::Status StatusForHttp(int code, absl::string_view request, absl::string_vie
 
 RabbitClient::RabbitClient(ClientOptions options) : options_(std::move(options)) {}
 
-absl::StatusOr<std::string> RabbitClient::Get(absl::string_view request, absl::Time deadline) const {
+absl::StatusOr<std::string> RabbitClient::Get(absl::string_view request, absl::Time deadline,
+                                              bool body_on_503) const {
   const absl::Duration budget = deadline - absl::Now();
   if (budget <= absl::ZeroDuration()) {
     return absl::DeadlineExceededError(absl::StrCat(request, ": no time left"));
@@ -96,6 +97,7 @@ absl::StatusOr<std::string> RabbitClient::Get(absl::string_view request, absl::T
     }
     return absl::UnavailableError(what);
   }
+  if (result->status == 503 && body_on_503) return body;
   if (result->status != 200) return StatusForHttp(result->status, request, body);
   return body;
 }

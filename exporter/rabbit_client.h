@@ -29,7 +29,8 @@ class RabbitClient {
   // kUnavailable (connect/read failed), kDeadlineExceeded, kPermissionDenied (401/403),
   // kNotFound (404), kResourceExhausted (body over the cap), kInternal (other HTTP status).
   // Messages name the request, never the credentials.
-  absl::StatusOr<std::string> Get(absl::string_view request, absl::Time deadline) const;
+  // With `body_on_503`, an HTTP 503 body is returned like a 200 one (failing health checks).
+  absl::StatusOr<std::string> Get(absl::string_view request, absl::Time deadline, bool body_on_503 = false) const;
 
  private:
   const ClientOptions options_;

@@ -1,11 +1,12 @@
 #include "exporter/scraper.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "exporter/log.h"
 #include "exporter/process_metrics.h"
 #include "exporter/self_metrics.h"
-#include "metrics/consumers.h"
 #include "metrics/endpoints.h"
 
 #ifndef WARREN_VERSION
@@ -17,21 +18,37 @@ namespace warren {
 Scraper::Scraper(Options options, const RabbitClient* client, ScraperPool* pool)
     : options_(options), client_(client), pool_(pool) {
   absl::MutexLock lock(&mu_);
-  const auto endpoints = metrics::AllEndpoints();
-  for (size_t i = 0; i < endpoints.size(); ++i) {
-    const metrics::Endpoint* endpoint = endpoints[i];
-    states_.emplace_back(*endpoint);
-    if (endpoint == &metrics::kQueues) queues_index_ = i;
-    if (endpoint == &metrics::kConsumers) consumers_index_ = i;
-    if (endpoint == &metrics::kOverview || endpoint == &metrics::kNodes || endpoint == &metrics::kQueues) {
-      core_indices_.push_back(i);
+  std::vector<const metrics::Endpoint*> endpoints = options_.endpoints;
+  if (endpoints.empty()) endpoints.assign(metrics::AllEndpoints().begin(), metrics::AllEndpoints().end());
+  auto index_of = [&endpoints](const metrics::Endpoint* endpoint) -> std::optional<size_t> {
+    for (size_t i = 0; i < endpoints.size(); ++i) {
+      if (endpoints[i] == endpoint) return i;
     }
+    return std::nullopt;
+  };
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    states_.emplace_back(*endpoints[i]);
+    if (endpoints[i]->core) core_indices_.push_back(i);
+  }
+  if (core_indices_.empty()) {  // every core endpoint switched off: rabbitmq_up covers the rest
+    for (size_t i = 0; i < endpoints.size(); ++i) core_indices_.push_back(i);
+  }
+  for (const metrics::Join& join : metrics::AllJoins()) {
+    std::optional<size_t> left = index_of(join.left), right = index_of(join.right);
+    if (left && right) joins_.push_back({&join, *left, *right, nullptr});
   }
 }
 
 Scraper::~Scraper() {
   absl::MutexLock lock(&mu_);
   mu_.Await(absl::Condition(this, &Scraper::NoneInFlight));
+}
+
+bool Scraper::NoFastFetchInFlight() const {
+  for (const EndpointState& state : states_) {
+    if (state.in_flight && !state.mapper.endpoint().slow) return false;
+  }
+  return true;
 }
 
 bool Scraper::NoneInFlight() const {
@@ -49,25 +66,29 @@ std::string Scraper::Render(absl::Time deadline) {
 
   std::vector<const metrics::FamilyText*> chunks;
   std::vector<std::shared_ptr<const EndpointData>> keep_alive;
-  std::shared_ptr<const metrics::FamilyText> join;
+  std::vector<std::shared_ptr<const metrics::FamilyText>> joins;
   std::vector<metrics::FamilyText> self_text;
   {
     absl::MutexLock lock(&mu_);
     for (size_t i = 0; i < states_.size(); ++i) {
       EndpointState& state = states_[i];
-      if (state.in_flight || now - state.last_attempt_end < options_.min_interval) continue;
+      const absl::Duration interval = state.mapper.endpoint().slow ? options_.slow_interval : options_.min_interval;
+      if (state.in_flight || now - state.last_attempt_end < interval) continue;
       state.in_flight = true;
       std::string request = metrics::RequestFor(state.mapper.endpoint(), rabbitmq_version_);
       pool_->Submit([this, i, request = std::move(request), fetch_deadline]() mutable {
         Fetch(i, std::move(request), fetch_deadline);
       });
     }
-    mu_.AwaitWithDeadline(absl::Condition(this, &Scraper::NoneInFlight), deadline);
+    // Slow endpoints (definitions, health checks) are never waited for: their last data is served.
+    mu_.AwaitWithDeadline(absl::Condition(this, &Scraper::NoFastFetchInFlight), deadline);
 
     for (const EndpointState& state : states_) {
       if (state.data) keep_alive.push_back(state.data);
     }
-    join = consumers_join_;
+    for (const JoinState& join : joins_) {
+      if (join.text) joins.push_back(join.text);
+    }
     self_text = metrics::SerializeFamilies(SelfMetrics());
   }
   for (auto& family : metrics::SerializeFamilies(ProcessMetrics())) self_text.push_back(std::move(family));
@@ -75,7 +96,7 @@ std::string Scraper::Render(absl::Time deadline) {
   for (const auto& data : keep_alive) {
     for (const metrics::FamilyText& chunk : data->text) chunks.push_back(&chunk);
   }
-  if (join) chunks.push_back(join.get());
+  for (const auto& join : joins) chunks.push_back(join.get());
   for (const metrics::FamilyText& chunk : self_text) chunks.push_back(&chunk);
 
   std::vector<std::string> duplicates;
@@ -94,7 +115,7 @@ void Scraper::Fetch(size_t index, std::string request, absl::Time deadline) {
     mapper = &states_[index].mapper;  // the vector never grows after construction
   }
   absl::StatusOr<metrics::Mapped> mapped = [&]() -> absl::StatusOr<metrics::Mapped> {
-    absl::StatusOr<std::string> body = client_->Get(request, deadline);
+    absl::StatusOr<std::string> body = client_->Get(request, deadline, mapper->endpoint().body_on_503);
     if (!body.ok()) return body.status();
     return mapper->Map(*body);
   }();
@@ -106,7 +127,7 @@ void Scraper::Fetch(size_t index, std::string request, absl::Time deadline) {
     if (&mapper->endpoint() == &metrics::kOverview) version = metrics::RabbitVersionOf(*mapped);
     field_errors = mapped->errors;
     data = std::make_shared<EndpointData>();
-    data->objects = std::move(mapped->objects);
+    data->keys = std::move(mapped->keys);
     data->text = metrics::SerializeFamilies(std::move(mapped->families));
   }
   const absl::Status status = mapped.status();
@@ -134,34 +155,38 @@ void Scraper::Fetch(size_t index, std::string request, absl::Time deadline) {
       state.data = std::move(data);
       state.last_success = end;
       if (!version.empty()) rabbitmq_version_ = version;
-      update_join = index == queues_index_ || index == consumers_index_;
+      update_join = true;
     } else {
       ++state.errors_by_reason[std::string(ErrorReason(status))];
     }
   }
-  if (update_join) UpdateConsumersJoin();
+  if (update_join) UpdateJoins(index);
 
   absl::MutexLock lock(&mu_);
   states_[index].in_flight = false;
   states_[index].last_attempt_end = absl::Now();
 }
 
-void Scraper::UpdateConsumersJoin() {
-  std::shared_ptr<const EndpointData> queues, consumers;
-  {
-    absl::MutexLock lock(&mu_);
-    queues = states_[queues_index_].data;
-    consumers = states_[consumers_index_].data;
-  }
-  if (!queues || !consumers) return;
-  std::vector<prometheus::MetricFamily> families;
-  families.push_back(metrics::QueueConsumers(queues->objects, consumers->objects));
-  auto join = std::make_shared<metrics::FamilyText>(std::move(metrics::SerializeFamilies(std::move(families))[0]));
+void Scraper::UpdateJoins(size_t index) {
+  for (JoinState& join : joins_) {
+    if (join.left != index && join.right != index) continue;
+    std::shared_ptr<const EndpointData> left, right;
+    {
+      absl::MutexLock lock(&mu_);
+      left = states_[join.left].data;
+      right = states_[join.right].data;
+    }
+    if (!left || !right) continue;
+    std::vector<prometheus::MetricFamily> families;
+    families.push_back(join.join->compute(left->keys, right->keys));
+    std::shared_ptr<const metrics::FamilyText> text;
+    if (!families[0].metric.empty()) {
+      text = std::make_shared<metrics::FamilyText>(std::move(metrics::SerializeFamilies(std::move(families))[0]));
+    }
 
-  absl::MutexLock lock(&mu_);
-  // Another fetch may have published newer data meanwhile; then its own join wins.
-  if (states_[queues_index_].data == queues && states_[consumers_index_].data == consumers) {
-    consumers_join_ = std::move(join);
+    absl::MutexLock lock(&mu_);
+    // Another fetch may have published newer data meanwhile; then its own update wins.
+    if (states_[join.left].data == left && states_[join.right].data == right) join.text = std::move(text);
   }
 }
 

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "exporter/rabbit_client.h"
 #include "exporter/scraper_pool.h"
+#include "metrics/endpoints.h"
 #include "metrics/exposition.h"
 #include "metrics/mapper.h"
 
@@ -25,6 +26,9 @@ class Scraper {
   struct Options {
     absl::Duration scrape_timeout = absl::Seconds(10);
     absl::Duration min_interval = absl::Seconds(5);
+    absl::Duration slow_interval = absl::Minutes(1);  // for Endpoint::slow (definitions, health)
+    // The endpoints to fetch; empty means all of metrics::AllEndpoints().
+    std::vector<const metrics::Endpoint*> endpoints;
   };
 
   // `client` and `pool` must outlive the Scraper.
@@ -34,14 +38,15 @@ class Scraper {
   Scraper(const Scraper&) = delete;
   Scraper& operator=(const Scraper&) = delete;
 
-  // Starts fetches for endpoints whose data is older than min_interval, waits for every fetch in
-  // flight until `deadline`, then renders what it has: never blocks past `deadline`.
+  // Starts fetches for endpoints whose data is older than min_interval (slow_interval for slow
+  // endpoints), waits for the fast ones in flight until `deadline`, then renders what it has:
+  // never blocks past `deadline`.
   std::string Render(absl::Time deadline);
 
  private:
   // Immutable once published; shared with renders in progress.
   struct EndpointData {
-    std::vector<std::vector<std::string>> objects;  // label values per object, for joins
+    std::vector<metrics::LabelValues> keys;  // for joins
     std::vector<metrics::FamilyText> text;
   };
 
@@ -59,23 +64,30 @@ class Scraper {
     metrics::FieldErrors field_errors;
   };
 
+  // A join whose two endpoints are both fetched.
+  struct JoinState {
+    const metrics::Join* join;
+    size_t left, right;  // indices into states_
+    std::shared_ptr<const metrics::FamilyText> text;  // guarded by mu_
+  };
+
   void Fetch(size_t index, std::string request, absl::Time deadline);
-  // Recomputes rabbitmq_queue_consumers from the current queues and consumers data.
-  void UpdateConsumersJoin();
+  // Recomputes the joins that read endpoint `index` from the current data of both sides.
+  void UpdateJoins(size_t index);
   bool NoneInFlight() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool NoFastFetchInFlight() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<prometheus::MetricFamily> SelfMetrics() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Constant after construction.
   const Options options_;
   const RabbitClient* const client_;
   ScraperPool* const pool_;
-  size_t queues_index_ = 0, consumers_index_ = 0;
-  std::vector<size_t> core_indices_;  // overview, nodes, queues: they make rabbitmq_up
+  std::vector<size_t> core_indices_;  // the endpoints that make rabbitmq_up
 
   mutable absl::Mutex mu_;
   std::vector<EndpointState> states_ ABSL_GUARDED_BY(mu_);
   std::string rabbitmq_version_ ABSL_GUARDED_BY(mu_);  // from the last overview, for `sort=`
-  std::shared_ptr<const metrics::FamilyText> consumers_join_ ABSL_GUARDED_BY(mu_);
+  std::vector<JoinState> joins_;  // the vector is constant after construction
 };
 
 }  // namespace warren

@@ -3,6 +3,7 @@
 #include "metrics/consumers.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "metrics/mapper.h"
 #include "metrics/endpoints.h"
 
 namespace warren::metrics {
@@ -14,13 +15,23 @@ constexpr Label kConsumerQueueLabels[] = {{"vhost", "queue.vhost"}, {"queue", "q
 
 const Endpoint kConsumers{
     .name = "consumers",
+    .group = "queues",
     .path = "/api/consumers",
     .params = "",  // never disable_stats: /api/consumers answers it with HTTP 400
     .shape = Shape::kArray,
+    .columns = true,
     .sortable = true,
-    .labels = kConsumerQueueLabels,
+    .core = false,
+    .slow = false,
+    .body_on_503 = false,
+    .labels = {},
     .fields = {},
     .infos = {},
+    .states = {},
+    .eaches = {},
+    .counts = {},
+    .derived = {},
+    .keys = kConsumerQueueLabels,
 };
 
 const char kQueueConsumersName[] = "rabbitmq_queue_consumers";
@@ -34,7 +45,7 @@ prometheus::MetricFamily QueueConsumers(const std::vector<std::vector<std::strin
   prometheus::MetricFamily family{kQueueConsumersName, kQueueConsumersHelp,
                                   prometheus::MetricType::Gauge, {}};
   std::vector<std::string> names;
-  for (const Label& label : kQueues.labels) names.push_back(label.name);
+  for (const Label& label : kQueues.keys) names.push_back(label.name);
   family.metric.reserve(queues.size());
   for (const std::vector<std::string>& queue : queues) {
     auto it = counts.find(queue);

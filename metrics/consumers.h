@@ -10,8 +10,8 @@ namespace warren::metrics {
 extern const char kQueueConsumersName[];
 extern const char kQueueConsumersHelp[];
 
-// One sample per queue in `queues` (Mapped::objects of kQueues) counting the entries of
-// `consumers` (Mapped::objects of kConsumers) that name it. Both tables label vhost, then queue.
+// One sample per queue in `queues` (Mapped::keys of kQueues) counting the entries of
+// `consumers` (Mapped::keys of kConsumers) that name it. Both key on vhost, then queue.
 prometheus::MetricFamily QueueConsumers(const std::vector<std::vector<std::string>>& queues,
                                         const std::vector<std::vector<std::string>>& consumers);
 

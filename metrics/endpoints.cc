@@ -6,32 +6,66 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "metrics/consumers.h"
+#include "metrics/federation.h"
 
 namespace warren::metrics {
 
 std::span<const Endpoint* const> AllEndpoints() {
-  static const Endpoint* const kAll[] = {&kOverview, &kNodes, &kQueues, &kConsumers};
+  static const Endpoint* const kAll[] = {
+      &kOverview,    &kNodes,    &kQueues,          &kConsumers,           &kExchanges, &kConnections,
+      &kChannels,    &kFederationLinks, &kFederationUpstreams, &kShovels, &kVhosts,    &kVhostLimits,
+      &kDefinitions, &kHealthAlarms, &kHealthLocalAlarms, &kHealthQuorumCritical, &kHealthMirrorSyncCritical,
+      &kHealthVirtualHosts, &kHealthCertificateExpiration, &kHealthProtocolAmqp,
+  };
+  return kAll;
+}
+
+std::vector<std::string> AllGroups() {
+  std::vector<std::string> groups;
+  for (const Endpoint* endpoint : AllEndpoints()) {
+    if (std::find(groups.begin(), groups.end(), endpoint->group) == groups.end()) groups.push_back(endpoint->group);
+  }
+  return groups;
+}
+
+std::span<const Join> AllJoins() {
+  static const Join kAll[] = {
+      {&kQueues, &kConsumers, kQueueConsumersName, "vhost, queue", kQueueConsumersHelp, &QueueConsumers},
+      {&kFederationUpstreams, &kFederationLinks, kUpstreamLinksRunningName, "vhost, upstream",
+       kUpstreamLinksRunningHelp, &UpstreamLinksRunning},
+  };
   return kAll;
 }
 
 std::vector<std::string> ColumnsOf(const Endpoint& endpoint) {
   std::vector<std::string> columns;
-  auto add = [&columns](const char* path) {
-    if (std::find(columns.begin(), columns.end(), path) == columns.end()) columns.push_back(path);
+  auto add = [&columns](absl::string_view paths) {
+    absl::ConsumeSuffix(&paths, "?");
+    for (absl::string_view path : absl::StrSplit(paths, absl::ByAnyChar("|,"), absl::SkipEmpty())) {
+      if (std::find(columns.begin(), columns.end(), path) == columns.end()) columns.emplace_back(path);
+    }
   };
   for (const Label& label : endpoint.labels) add(label.path);
   for (const Field& field : endpoint.fields) add(field.path);
   for (const Info& info : endpoint.infos) {
     for (const Label& label : info.labels) add(label.path);
   }
+  for (const StateSet& set : endpoint.states) add(set.path);
+  for (const Each& each : endpoint.eaches) add(each.path);
+  for (const Derived& derived : endpoint.derived) add(derived.reads);
+  for (const Count& count : endpoint.counts) {
+    for (const Label& label : count.labels) add(label.path);
+  }
+  for (const Label& key : endpoint.keys) add(key.path);
   return columns;
 }
 
 bool SkipSortSupported(absl::string_view rabbitmq_version) {
   std::vector<absl::string_view> parts = absl::StrSplit(rabbitmq_version, '.');
   int major = 0, minor = 0;
-  if (parts.size() < 2 || !absl::SimpleAtoi(parts[0], &major) ||
-      !absl::SimpleAtoi(parts[1], &minor)) {
+  if (parts.size() < 2 || !absl::SimpleAtoi(parts[0], &major) || !absl::SimpleAtoi(parts[1], &minor)) {
     return false;
   }
   return major == 3 && minor < 13;
@@ -40,8 +74,11 @@ bool SkipSortSupported(absl::string_view rabbitmq_version) {
 std::string RequestFor(const Endpoint& endpoint, absl::string_view rabbitmq_version) {
   std::vector<std::string> params;
   if (*endpoint.params != '\0') params.push_back(endpoint.params);
-  params.push_back(absl::StrCat("columns=", absl::StrJoin(ColumnsOf(endpoint), ",")));
+  if (std::vector<std::string> columns = ColumnsOf(endpoint); endpoint.columns && !columns.empty()) {
+    params.push_back(absl::StrCat("columns=", absl::StrJoin(columns, ",")));
+  }
   if (endpoint.sortable && SkipSortSupported(rabbitmq_version)) params.push_back("sort=");
+  if (params.empty()) return endpoint.path;
   return absl::StrCat(endpoint.path, "?", absl::StrJoin(params, "&"));
 }
 

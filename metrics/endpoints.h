@@ -1,4 +1,5 @@
-// The one explicit list of endpoints warren scrapes, and the requests derived from their tables.
+// The one explicit list of endpoints warren scrapes, the joins between them, and the requests
+// derived from their tables.
 #ifndef WARREN_METRICS_ENDPOINTS_H_
 #define WARREN_METRICS_ENDPOINTS_H_
 
@@ -9,16 +10,48 @@
 #include "absl/strings/string_view.h"
 #include "metrics/mapper.h"
 #include "metrics/table.h"
+#include "prometheus/metric_family.h"
 
 namespace warren::metrics {
 
-extern const Endpoint kOverview;   // overview.cc
-extern const Endpoint kNodes;      // nodes.cc
-extern const Endpoint kQueues;     // queues.cc
-extern const Endpoint kConsumers;  // consumers.cc
+extern const Endpoint kOverview;             // overview.cc
+extern const Endpoint kNodes;                // nodes.cc
+extern const Endpoint kQueues;               // queues.cc
+extern const Endpoint kConsumers;            // consumers.cc
+extern const Endpoint kExchanges;            // exchanges.cc
+extern const Endpoint kConnections;          // connections.cc
+extern const Endpoint kChannels;             // connections.cc
+extern const Endpoint kFederationLinks;      // federation.cc
+extern const Endpoint kFederationUpstreams;  // federation.cc
+extern const Endpoint kShovels;              // shovels.cc
+extern const Endpoint kVhosts;               // vhosts.cc
+extern const Endpoint kVhostLimits;          // vhosts.cc
+extern const Endpoint kDefinitions;          // definitions.cc
+extern const Endpoint kHealthAlarms;         // health.cc
+extern const Endpoint kHealthLocalAlarms;
+extern const Endpoint kHealthQuorumCritical;
+extern const Endpoint kHealthMirrorSyncCritical;
+extern const Endpoint kHealthVirtualHosts;
+extern const Endpoint kHealthCertificateExpiration;
+extern const Endpoint kHealthProtocolAmqp;
 
 // Every endpoint, in a fixed order. No static self-registration: this list is the registry.
 std::span<const Endpoint* const> AllEndpoints();
+
+// The collector groups (Endpoint::group) in the order of AllEndpoints, without duplicates.
+std::vector<std::string> AllGroups();
+
+// A metric computed from the Mapped::keys of two endpoints, e.g. consumers per queue.
+struct Join {
+  const Endpoint* left;
+  const Endpoint* right;
+  const char* name;
+  const char* labels;  // for the reference
+  const char* help;
+  prometheus::MetricFamily (*compute)(const std::vector<LabelValues>& left, const std::vector<LabelValues>& right);
+};
+
+std::span<const Join> AllJoins();
 
 // The JSON paths the table reads, in table order without duplicates: the `columns=` value.
 std::vector<std::string> ColumnsOf(const Endpoint& endpoint);

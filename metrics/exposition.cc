@@ -30,10 +30,21 @@ std::string Assemble(std::vector<const FamilyText*> chunks, std::vector<std::str
   for (const FamilyText* chunk : chunks) total += chunk->text.size();
   std::string out;
   out.reserve(total);
+  // The "# HELP ...\n# TYPE ...\n" lines that open a chunk.
+  auto header_length = [](const std::string& text) {
+    const size_t help_end = text.find('\n');
+    const size_t type_end = help_end == std::string::npos ? std::string::npos : text.find('\n', help_end + 1);
+    return type_end == std::string::npos ? text.size() : type_end + 1;
+  };
   const FamilyText* previous = nullptr;
   for (const FamilyText* chunk : chunks) {
     if (previous != nullptr && previous->name == chunk->name) {
-      duplicates->push_back(chunk->name);
+      const size_t header = header_length(chunk->text);
+      if (previous->text.compare(0, header_length(previous->text), chunk->text, 0, header) == 0) {
+        out.append(chunk->text, header);
+      } else {
+        duplicates->push_back(chunk->name);
+      }
       continue;
     }
     out.append(chunk->text);

@@ -18,8 +18,9 @@ struct FamilyText {
 // Serializes each family on its own, with its series sorted by labels.
 std::vector<FamilyText> SerializeFamilies(std::vector<prometheus::MetricFamily> families);
 
-// Concatenates `chunks` in family-name order. A name seen twice keeps its first chunk and is
-// appended to `duplicates` (tables_test keeps this from happening).
+// Concatenates `chunks` in family-name order. Chunks of one name from several endpoints (each
+// health check's rabbitmq_health_check_up) merge under one HELP and TYPE; a name seen again with
+// other HELP or TYPE keeps its first chunk and is appended to `duplicates`.
 std::string Assemble(std::vector<const FamilyText*> chunks, std::vector<std::string>* duplicates);
 
 }  // namespace warren::metrics

@@ -10,6 +10,12 @@ JsonPath ParsePath(absl::string_view dotted) {
   return absl::StrSplit(dotted, '.');
 }
 
+JsonPaths ParsePaths(absl::string_view alternatives) {
+  JsonPaths out;
+  for (absl::string_view path : absl::StrSplit(alternatives, '|')) out.push_back(ParsePath(path));
+  return out;
+}
+
 absl::Status ParseJson(absl::string_view body, absl::string_view what, rapidjson::Document* doc) {
   doc->Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc->HasParseError()) {
@@ -34,6 +40,14 @@ const rapidjson::Value* Resolve(const rapidjson::Value& object, const JsonPath& 
     current = found;
   }
   return current;
+}
+
+const rapidjson::Value* Resolve(const rapidjson::Value& object, const JsonPaths& paths) {
+  for (const JsonPath& path : paths) {
+    const rapidjson::Value* value = Resolve(object, path);
+    if (value != nullptr && !value->IsNull()) return value;
+  }
+  return nullptr;
 }
 
 namespace {

@@ -17,6 +17,10 @@ using JsonPath = std::vector<std::string>;
 // "queue.name" -> {"queue", "name"}.
 JsonPath ParsePath(absl::string_view dotted);
 
+// "leader|node" -> {{"leader"}, {"node"}}: alternatives, the first present wins.
+using JsonPaths = std::vector<JsonPath>;
+JsonPaths ParsePaths(absl::string_view alternatives);
+
 // Parses `body` into `doc` with the iterative parser, so deeply nested input cannot overflow the
 // stack. Returns kDataLoss naming `what` and the offset on malformed input.
 absl::Status ParseJson(absl::string_view body, absl::string_view what, rapidjson::Document* doc);
@@ -24,6 +28,8 @@ absl::Status ParseJson(absl::string_view body, absl::string_view what, rapidjson
 // Follows `path` from `object`. Returns nullptr when a key is absent or an intermediate value is
 // not an object. With duplicate keys the last one wins: RabbitMQ has sent a stale value first.
 const rapidjson::Value* Resolve(const rapidjson::Value& object, const JsonPath& path);
+// The first alternative that resolves to a non-null value, or nullptr.
+const rapidjson::Value* Resolve(const rapidjson::Value& object, const JsonPaths& paths);
 
 // Returns `in` unchanged if it is valid UTF-8, else a copy with each invalid byte replaced by
 // U+FFFD, so a label value can never make the exposition unparsable.

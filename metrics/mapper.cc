@@ -1,8 +1,10 @@
 #include "metrics/mapper.h"
 
+#include <map>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace warren::metrics {
 namespace {
@@ -31,6 +33,10 @@ std::optional<double> ValueOf(const rapidjson::Value& value, Kind kind) {
   return std::nullopt;
 }
 
+std::string StringOf(const rapidjson::Value& value) {
+  return ValidUtf8({value.GetString(), value.GetStringLength()});
+}
+
 }  // namespace
 
 prometheus::ClientMetric MakeSample(const std::vector<std::string>& label_names,
@@ -49,103 +55,225 @@ prometheus::ClientMetric MakeSample(const std::vector<std::string>& label_names,
   return sample;
 }
 
+// Families are laid out in table order: fields, infos, states, eaches, derived, counts.
+struct Mapper::State {
+  Mapped out;
+  size_t infos_at, states_at, eaches_at, derived_at, counts_at;
+  std::vector<std::map<LabelValues, double>> counts;  // per Count row
+
+  prometheus::MetricFamily& family(size_t at) { return out.families[at]; }
+};
+
 Mapper::Mapper(const Endpoint& endpoint) : endpoint_(endpoint) {
-  for (const Label& label : endpoint.labels) {
-    labels_.push_back({label.name, ParsePath(label.path)});
-    label_names_.push_back(label.name);
-  }
-  for (const Field& field : endpoint.fields) fields_.push_back({&field, ParsePath(field.path)});
-  for (const Info& info : endpoint.infos) {
-    CompiledInfo compiled{&info, {}};
-    for (const Label& label : info.labels) {
-      compiled.labels.push_back({label.name, ParsePath(label.path)});
+  auto compile = [](std::span<const Label> labels) {
+    std::vector<CompiledLabel> out;
+    for (const Label& label : labels) {
+      absl::string_view path = label.path;
+      const bool optional = absl::ConsumeSuffix(&path, "?");
+      out.push_back({label.name, ParsePaths(path), optional});
     }
-    infos_.push_back(std::move(compiled));
-  }
+    return out;
+  };
+  labels_ = compile(endpoint.labels);
+  for (const Label& label : endpoint.labels) label_names_.push_back(label.name);
+  for (const Field& field : endpoint.fields) field_paths_.push_back(ParsePaths(field.path));
+  for (const Info& info : endpoint.infos) info_labels_.push_back(compile(info.labels));
+  for (const StateSet& set : endpoint.states) state_paths_.push_back(ParsePaths(set.path));
+  for (const Each& each : endpoint.eaches) each_paths_.push_back(ParsePaths(each.path));
+  for (const Count& count : endpoint.counts) count_labels_.push_back(compile(count.labels));
+  keys_ = compile(endpoint.keys);
 }
 
-bool Mapper::ReadLabels(const rapidjson::Value& object, const std::vector<CompiledLabel>& labels,
-                        std::vector<std::string>* values, FieldErrors* errors) const {
-  for (const CompiledLabel& label : labels) {
-    const rapidjson::Value* value = Resolve(object, label.path);
-    if (value == nullptr || value->IsNull()) {
-      ++errors->missing;
-      return false;
+namespace {
+
+// Descriptive label values: a missing one is "", a non-string one is "" and counted.
+LabelValues ReadOptional(const rapidjson::Value& object, const auto& labels, FieldErrors* errors) {
+  LabelValues values;
+  for (const auto& label : labels) {
+    const rapidjson::Value* value = Resolve(object, label.paths);
+    if (value != nullptr && value->IsString()) {
+      values.push_back(StringOf(*value));
+    } else {
+      if (value != nullptr) ++errors->wrong_type;
+      values.emplace_back();
+    }
+  }
+  return values;
+}
+
+class VectorSink : public SampleSink {
+ public:
+  VectorSink(const std::vector<std::string>& names, const LabelValues& values, prometheus::MetricFamily* family)
+      : names_(names), values_(values), family_(family) {}
+  void Add(double value, std::vector<std::pair<std::string, std::string>> extra) override {
+    std::vector<std::string> names = names_;
+    LabelValues values = values_;
+    for (auto& [name, label_value] : extra) {
+      names.push_back(name);
+      values.push_back(ValidUtf8(label_value));
+    }
+    family_->metric.push_back(MakeSample(names, values, value, family_->type));
+  }
+
+ private:
+  const std::vector<std::string>& names_;
+  const LabelValues& values_;
+  prometheus::MetricFamily* family_;
+};
+
+}  // namespace
+
+void Mapper::MapObject(const rapidjson::Value& object, State* state) const {
+  FieldErrors& errors = state->out.errors;
+  LabelValues values;
+  for (const CompiledLabel& label : labels_) {
+    const rapidjson::Value* value = Resolve(object, label.paths);
+    if (value == nullptr && label.optional) {
+      values.emplace_back();
+      continue;
+    }
+    if (value == nullptr) {
+      ++errors.missing;
+      return;
     }
     if (!value->IsString()) {
-      ++errors->wrong_type;
-      return false;
+      ++errors.wrong_type;
+      return;
     }
-    values->push_back(ValidUtf8({value->GetString(), value->GetStringLength()}));
+    values.push_back(StringOf(*value));
   }
-  return true;
-}
 
-void Mapper::MapObject(const rapidjson::Value& object, Mapped* out) const {
-  std::vector<std::string> values;
-  if (!ReadLabels(object, labels_, &values, &out->errors)) return;
-
-  for (size_t i = 0; i < fields_.size(); ++i) {
-    const CompiledField& field = fields_[i];
-    const rapidjson::Value* value = Resolve(object, field.path);
-    if (value == nullptr || value->IsNull()) {
-      ++out->errors.missing;
+  for (size_t i = 0; i < field_paths_.size(); ++i) {
+    const Field& field = endpoint_.fields[i];
+    const rapidjson::Value* value = Resolve(object, field_paths_[i]);
+    if (value == nullptr) {
+      ++errors.missing;
       continue;
     }
-    std::optional<double> number = ValueOf(*value, field.field->kind);
+    std::optional<double> number = ValueOf(*value, field.kind);
     if (!number) {
-      ++out->errors.wrong_type;
+      ++errors.wrong_type;
       continue;
     }
-    out->families[i].metric.push_back(
-        MakeSample(label_names_, values, *number, TypeOf(field.field->kind)));
+    state->family(i).metric.push_back(MakeSample(label_names_, values, *number, TypeOf(field.kind)));
   }
 
-  for (size_t i = 0; i < infos_.size(); ++i) {
-    std::vector<std::string> info_values = values;
-    if (!ReadLabels(object, infos_[i].labels, &info_values, &out->errors)) continue;
+  for (size_t i = 0; i < info_labels_.size(); ++i) {
+    LabelValues info_values = values;
     std::vector<std::string> info_names = label_names_;
-    for (const CompiledLabel& label : infos_[i].labels) info_names.push_back(label.name);
-    out->families[fields_.size() + i].metric.push_back(
-        MakeSample(info_names, info_values, 1.0, prometheus::MetricType::Gauge));
+    for (std::string& value : ReadOptional(object, info_labels_[i], &errors)) info_values.push_back(std::move(value));
+    for (const CompiledLabel& label : info_labels_[i]) info_names.push_back(label.name);
+    state->family(state->infos_at + i)
+        .metric.push_back(MakeSample(info_names, info_values, 1.0, prometheus::MetricType::Gauge));
   }
 
-  if (endpoint_.shape == Shape::kArray) out->objects.push_back(std::move(values));
+  for (size_t i = 0; i < state_paths_.size(); ++i) {
+    const StateSet& set = endpoint_.states[i];
+    const rapidjson::Value* value = Resolve(object, state_paths_[i]);
+    if (value == nullptr || !value->IsString()) {
+      ++(value == nullptr ? errors.missing : errors.wrong_type);
+      continue;
+    }
+    const std::string current = StringOf(*value);
+    std::vector<std::string> names = label_names_;
+    names.push_back(set.label);
+    LabelValues state_values = values;
+    state_values.emplace_back();
+    bool known = false;
+    for (const char* candidate : set.known) {
+      state_values.back() = candidate;
+      known = known || current == candidate;
+      state->family(state->states_at + i)
+          .metric.push_back(MakeSample(names, state_values, current == candidate ? 1 : 0,
+                                       prometheus::MetricType::Gauge));
+    }
+    if (!known) {
+      state_values.back() = current;
+      state->family(state->states_at + i)
+          .metric.push_back(MakeSample(names, state_values, 1, prometheus::MetricType::Gauge));
+    }
+  }
+
+  for (size_t i = 0; i < each_paths_.size(); ++i) {
+    const rapidjson::Value* value = Resolve(object, each_paths_[i]);
+    if (value == nullptr) {
+      ++errors.missing;
+      continue;
+    }
+    std::vector<std::string> names = label_names_;
+    names.push_back(endpoint_.eaches[i].label);
+    auto add = [&](const rapidjson::Value& item) {
+      if (!item.IsString()) {
+        ++errors.wrong_type;
+        return;
+      }
+      LabelValues each_values = values;
+      each_values.push_back(StringOf(item));
+      state->family(state->eaches_at + i)
+          .metric.push_back(MakeSample(names, each_values, 1, prometheus::MetricType::Gauge));
+    };
+    if (value->IsArray()) {
+      for (const rapidjson::Value& item : value->GetArray()) add(item);
+    } else {
+      add(*value);
+    }
+  }
+
+  for (size_t i = 0; i < endpoint_.derived.size(); ++i) {
+    VectorSink sink(label_names_, values, &state->family(state->derived_at + i));
+    endpoint_.derived[i].compute(object, sink);
+  }
+
+  for (size_t i = 0; i < count_labels_.size(); ++i) {
+    state->counts[i][ReadOptional(object, count_labels_[i], &errors)] += 1;
+  }
+
+  if (!keys_.empty()) state->out.keys.push_back(ReadOptional(object, keys_, &errors));
 }
 
 absl::StatusOr<Mapped> Mapper::Map(absl::string_view body) const {
   rapidjson::Document doc;
   if (absl::Status status = ParseJson(body, endpoint_.path, &doc); !status.ok()) return status;
 
-  Mapped out;
-  for (const CompiledField& field : fields_) {
-    out.families.push_back(
-        {field.field->name, field.field->help, TypeOf(field.field->kind), {}});
-  }
-  for (const CompiledInfo& info : infos_) {
-    out.families.push_back({info.info->name, info.info->help, prometheus::MetricType::Gauge, {}});
-  }
+  State state;
+  auto& families = state.out.families;
+  for (const Field& field : endpoint_.fields) families.push_back({field.name, field.help, TypeOf(field.kind), {}});
+  state.infos_at = families.size();
+  for (const Info& info : endpoint_.infos) families.push_back({info.name, info.help, prometheus::MetricType::Gauge, {}});
+  state.states_at = families.size();
+  for (const StateSet& set : endpoint_.states) families.push_back({set.name, set.help, prometheus::MetricType::Gauge, {}});
+  state.eaches_at = families.size();
+  for (const Each& each : endpoint_.eaches) families.push_back({each.name, each.help, prometheus::MetricType::Gauge, {}});
+  state.derived_at = families.size();
+  for (const Derived& derived : endpoint_.derived) families.push_back({derived.name, derived.help, derived.type, {}});
+  state.counts_at = families.size();
+  for (const Count& count : endpoint_.counts) families.push_back({count.name, count.help, prometheus::MetricType::Gauge, {}});
+  state.counts.resize(endpoint_.counts.size());
 
   if (endpoint_.shape == Shape::kObject) {
-    if (!doc.IsObject()) {
-      return absl::DataLossError(absl::StrCat(endpoint_.path, ": expected a JSON object"));
-    }
-    MapObject(doc, &out);
+    if (!doc.IsObject()) return absl::DataLossError(absl::StrCat(endpoint_.path, ": expected a JSON object"));
+    MapObject(doc, &state);
   } else {
-    if (!doc.IsArray()) {
-      return absl::DataLossError(absl::StrCat(endpoint_.path, ": expected a JSON array"));
-    }
+    if (!doc.IsArray()) return absl::DataLossError(absl::StrCat(endpoint_.path, ": expected a JSON array"));
     for (const rapidjson::Value& item : doc.GetArray()) {
       if (!item.IsObject()) {
-        ++out.errors.wrong_type;
+        ++state.out.errors.wrong_type;
         continue;
       }
-      MapObject(item, &out);
+      MapObject(item, &state);
     }
   }
 
-  std::erase_if(out.families, [](const prometheus::MetricFamily& f) { return f.metric.empty(); });
-  return out;
+  for (size_t i = 0; i < state.counts.size(); ++i) {
+    std::vector<std::string> names;
+    for (const CompiledLabel& label : count_labels_[i]) names.push_back(label.name);
+    for (const auto& [key, count] : state.counts[i]) {
+      state.family(state.counts_at + i).metric.push_back(MakeSample(names, key, count, prometheus::MetricType::Gauge));
+    }
+  }
+
+  std::erase_if(families, [](const prometheus::MetricFamily& f) { return f.metric.empty(); });
+  return std::move(state.out);
 }
 
 }  // namespace warren::metrics

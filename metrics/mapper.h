@@ -26,11 +26,11 @@ struct FieldErrors {
   }
 };
 
+using LabelValues = std::vector<std::string>;
+
 struct Mapped {
   std::vector<prometheus::MetricFamily> families;  // only families with at least one sample
-  // Label values of every object that was mapped, in the order of Endpoint::labels
-  // (array endpoints only). Other mappings join on these, e.g. consumers per queue.
-  std::vector<std::vector<std::string>> objects;
+  std::vector<LabelValues> keys;  // Endpoint::keys of every mapped object, for joins
   FieldErrors errors;
 };
 
@@ -47,27 +47,22 @@ class Mapper {
  private:
   struct CompiledLabel {
     std::string name;
-    JsonPath path;
+    JsonPaths paths;
+    bool optional = false;  // path ended in '?'
   };
-  struct CompiledField {
-    const Field* field;
-    JsonPath path;
-  };
-  struct CompiledInfo {
-    const Info* info;
-    std::vector<CompiledLabel> labels;
-  };
+  struct State;  // per-Map() working state, in mapper.cc
 
-  // Reads the label values of `object`; false (and an error counted) if one is unusable.
-  bool ReadLabels(const rapidjson::Value& object, const std::vector<CompiledLabel>& labels,
-                  std::vector<std::string>* values, FieldErrors* errors) const;
-  void MapObject(const rapidjson::Value& object, Mapped* out) const;
+  void MapObject(const rapidjson::Value& object, State* state) const;
 
   const Endpoint& endpoint_;
   std::vector<CompiledLabel> labels_;
   std::vector<std::string> label_names_;
-  std::vector<CompiledField> fields_;
-  std::vector<CompiledInfo> infos_;
+  std::vector<JsonPaths> field_paths_;
+  std::vector<std::vector<CompiledLabel>> info_labels_;
+  std::vector<JsonPaths> state_paths_;
+  std::vector<JsonPaths> each_paths_;
+  std::vector<std::vector<CompiledLabel>> count_labels_;
+  std::vector<CompiledLabel> keys_;
 };
 
 // Builds one sample. Exposed for the named functions that tables cannot express.

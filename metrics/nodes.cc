@@ -32,17 +32,31 @@ constexpr Field kNodeFields[] = {
   {"partitions",       "rabbitmq_node_partitions",                   Kind::kLength, "Nodes this node sees on the other side of a network partition."},
 };
 
+constexpr Each kNodeEaches[] = {
+  {"partitions", "rabbitmq_node_partitioned_from", "peer", "1 for each node this node sees on the other side of a network partition."},
+};
+
 }  // namespace
 
 const Endpoint kNodes{
     .name = "nodes",
+    .group = "nodes",
     .path = "/api/nodes",
     .params = "",
     .shape = Shape::kArray,
+    .columns = true,
     .sortable = false,
+    .core = true,
+    .slow = false,
+    .body_on_503 = false,
     .labels = kNodeLabels,
     .fields = kNodeFields,
     .infos = kNodeInfos,
+    .states = {},
+    .eaches = kNodeEaches,
+    .counts = {},
+    .derived = {},
+    .keys = {},
 };
 
 }  // namespace warren::metrics

@@ -43,13 +43,23 @@ constexpr Field kOverviewFields[] = {
 
 const Endpoint kOverview{
     .name = "overview",
+    .group = "overview",
     .path = "/api/overview",
     .params = "",
     .shape = Shape::kObject,
+    .columns = true,
     .sortable = false,
+    .core = true,
+    .slow = false,
+    .body_on_503 = false,
     .labels = {},
     .fields = kOverviewFields,
     .infos = kOverviewInfos,
+    .states = {},
+    .eaches = {},
+    .counts = {},
+    .derived = {},
+    .keys = {},
 };
 
 }  // namespace warren::metrics

@@ -1,30 +1,78 @@
 // /api/queues on the cheap path: disable_stats skips per-queue statistics and
-// enable_queue_totals brings back only the message counts. Consumers come from /api/consumers.
+// enable_queue_totals brings back only the message counts. What stays on that path: state,
+// type, policy, node, and the mirror and quorum/stream membership lists.
+// Consumers come from /api/consumers (consumers.cc).
 #include "metrics/endpoints.h"
 
 namespace warren::metrics {
 namespace {
 
 constexpr Label kQueueLabels[] = {{"vhost", "vhost"}, {"queue", "name"}};
+constexpr Label kQueueInfoLabels[] = {{"type", "type"}, {"policy", "policy"}};
 
 constexpr Field kQueueFields[] = {
-//  JSON path                  metric name                         kind           help
-  {"messages",                 "rabbitmq_queue_messages",          Kind::kGauge, "Messages ready and unacknowledged: the queue depth."},
-  {"messages_ready",           "rabbitmq_queue_messages_ready",    Kind::kGauge, "Messages ready for delivery to consumers."},
-  {"messages_unacknowledged",  "rabbitmq_queue_messages_unacked",  Kind::kGauge, "Messages delivered to consumers but not yet acknowledged."},
+//  JSON path                   metric name                             kind            help
+  {"messages",                  "rabbitmq_queue_messages",              Kind::kGauge,  "Messages ready and unacknowledged: the queue depth."},
+  {"messages_ready",            "rabbitmq_queue_messages_ready",        Kind::kGauge,  "Messages ready for delivery to consumers."},
+  {"messages_unacknowledged",   "rabbitmq_queue_messages_unacked",      Kind::kGauge,  "Messages delivered to consumers but not yet acknowledged."},
+  {"slave_nodes",               "rabbitmq_queue_mirrors",               Kind::kLength, "Mirrors of a classic mirrored queue, synchronised or not."},
+  {"synchronised_slave_nodes",  "rabbitmq_queue_mirrors_synchronised",  Kind::kLength, "Mirrors of a classic mirrored queue that hold every message."},
+  {"members",                   "rabbitmq_queue_members",               Kind::kLength, "Members of a quorum queue or stream."},
+  {"online",                    "rabbitmq_queue_members_online",        Kind::kLength, "Members of a quorum queue or stream that are online."},
+};
+
+constexpr Info kQueueInfos[] = {
+  {"rabbitmq_queue_info", kQueueInfoLabels, "Queue type (classic, quorum, stream) and the policy applied to it."},
+};
+
+constexpr const char* kQueueStateNames[] = {"running", "idle", "flow", "down", "minority"};
+constexpr StateSet kQueueStates[] = {
+  {"state", "rabbitmq_queue_state", "state", kQueueStateNames, "1 for the queue's current state; states not listed appear when seen."},
+};
+
+constexpr Each kQueueEaches[] = {
+  {"leader|node", "rabbitmq_queue_leader", "node", "1 for the node hosting the queue: the quorum or stream leader, or the classic queue's master."},
+};
+
+// Quorum queues and streams need a majority of their members online to accept writes.
+void BelowMajority(const rapidjson::Value& queue, SampleSink& sink) {
+  const rapidjson::Value* members = Resolve(queue, ParsePath("members"));
+  const rapidjson::Value* online = Resolve(queue, ParsePath("online"));
+  if (members == nullptr || online == nullptr || !members->IsArray() || !online->IsArray() || members->Empty()) return;
+  sink.Add(online->Size() < members->Size() / 2 + 1 ? 1 : 0);
+}
+
+constexpr Derived kQueueDerived[] = {
+  {"rabbitmq_queue_below_majority", prometheus::MetricType::Gauge, "members,online", "", &BelowMajority,
+   "1 if fewer than a majority of the quorum queue's or stream's members are online."},
+};
+
+constexpr Label kVhostLabel[] = {{"vhost", "vhost"}};
+constexpr Count kQueueCounts[] = {
+  {"rabbitmq_vhost_queues", kVhostLabel, "Queues in the vhost."},
 };
 
 }  // namespace
 
 const Endpoint kQueues{
     .name = "queues",
+    .group = "queues",
     .path = "/api/queues",
     .params = "disable_stats=true&enable_queue_totals=true",
     .shape = Shape::kArray,
+    .columns = true,
     .sortable = true,
+    .core = true,
+    .slow = false,
+    .body_on_503 = false,
     .labels = kQueueLabels,
     .fields = kQueueFields,
-    .infos = {},
+    .infos = kQueueInfos,
+    .states = kQueueStates,
+    .eaches = kQueueEaches,
+    .counts = kQueueCounts,
+    .derived = kQueueDerived,
+    .keys = kQueueLabels,
 };
 
 }  // namespace warren::metrics

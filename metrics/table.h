@@ -4,6 +4,12 @@
 #define WARREN_METRICS_TABLE_H_
 
 #include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "prometheus/metric_type.h"
+#include "rapidjson/document.h"
 
 namespace warren::metrics {
 
@@ -16,7 +22,10 @@ enum class Kind {
   kMillis,   // number of milliseconds -> gauge in seconds
 };
 
-// A label taken from a JSON string field. `path` may be dotted ("queue.name").
+// A label taken from a JSON string. `path` is dotted ("queue.name") and may list alternatives
+// ("leader|node": the first present wins). An object without one of its endpoint's labels is
+// skipped, unless the path ends in '?' ("exchange?": a link has an exchange or a queue); the
+// labels of Info, Count and join keys are descriptive, so missing ones are always "".
 struct Label {
   const char* name;
   const char* path;
@@ -37,17 +46,72 @@ struct Info {
   const char* help;
 };
 
+// An enumerated string as one series per known value (1 for the current one, 0 for the others),
+// labelled `label`. A value outside `known` gets a series of its own, so new states stay visible.
+struct StateSet {
+  const char* path;
+  const char* name;
+  const char* label;
+  std::span<const char* const> known;
+  const char* help;
+};
+
+// One series with value 1 per string of the array (or the single string) at `path`, labelled
+// `label`: who a node is partitioned from, which node leads a queue.
+struct Each {
+  const char* path;
+  const char* name;
+  const char* label;
+  const char* help;
+};
+
+// The number of objects per combination of `labels` (only these labels, not the endpoint's):
+// connections per vhost, node and state.
+struct Count {
+  const char* name;
+  std::span<const Label> labels;
+  const char* help;
+};
+
+// Receives the samples a Derived function computes for one object.
+class SampleSink {
+ public:
+  virtual ~SampleSink() = default;
+  // `extra` labels come after the endpoint's own.
+  virtual void Add(double value, std::vector<std::pair<std::string, std::string>> extra = {}) = 0;
+};
+
+// A metric no row kind can express, computed by a named function in the table's file.
+struct Derived {
+  const char* name;
+  prometheus::MetricType type;
+  const char* reads;  // comma-separated JSON paths the function reads: requested and documented
+  const char* extra_labels;  // comma-separated labels the function adds, for the reference
+  void (*compute)(const rapidjson::Value& object, SampleSink& sink);
+  const char* help;
+};
+
 enum class Shape { kArray, kObject };
 
 struct Endpoint {
   const char* name;    // short name used in self-metrics: endpoint="queues"
+  const char* group;   // what --no-collector.<group> switches off
   const char* path;    // "/api/queues"
   const char* params;  // fixed query parameters, without columns (derived from the table)
   Shape shape;
+  bool columns;   // ask only for the paths the table reads (`columns=`)
   bool sortable;  // list endpoint where an empty `sort=` skips the broker's sorting
+  bool core;      // part of rabbitmq_up
+  bool slow;      // fetched every --scrape.slow-interval, not on every scrape
+  bool body_on_503;  // HTTP 503 carries a body to map (health checks that fail), not an error
   std::span<const Label> labels;  // identify one object of an array endpoint
   std::span<const Field> fields;
   std::span<const Info> infos;
+  std::span<const StateSet> states;
+  std::span<const Each> eaches;
+  std::span<const Count> counts;
+  std::span<const Derived> derived;
+  std::span<const Label> keys;  // values kept per object for joins with other endpoints
 };
 
 }  // namespace warren::metrics

@@ -47,8 +47,7 @@ Mapped MapFixture(const Endpoint& endpoint, const std::string& stem) {
   return mapped.ok() ? *std::move(mapped) : Mapped{};
 }
 
-// The exposition a fixture maps to. Consumers are shown joined with the queues fixture of the
-// same broker state, since that join is all warren makes of them.
+// The exposition a fixture maps to, with the joins it feeds.
 std::string Render(const std::string& stem) {
   const Endpoint* endpoint = EndpointForStem(stem);
   if (endpoint == nullptr) {
@@ -57,9 +56,16 @@ std::string Render(const std::string& stem) {
   }
   Mapped mapped = MapFixture(*endpoint, stem);
   std::vector<prometheus::MetricFamily> families = std::move(mapped.families);
-  if (endpoint == &kConsumers) {
-    const std::string queues_stem = absl::StrCat("queues", stem.substr(std::string("consumers").size()));
-    families.push_back(QueueConsumers(MapFixture(kQueues, queues_stem).objects, mapped.objects));
+  // A join is shown with the fixture of its other side recorded in the same broker state.
+  const std::string state = stem.substr(std::string(endpoint->name).size());
+  for (const Join& join : AllJoins()) {
+    if (join.left != endpoint && join.right != endpoint) continue;
+    const Endpoint& other = *(join.left == endpoint ? join.right : join.left);
+    const std::string other_stem = absl::StrCat(other.name, state);
+    if (!fs::exists(kFixtures + "/" + other_stem + ".json")) continue;
+    const Mapped other_mapped = MapFixture(other, other_stem);
+    families.push_back(join.left == endpoint ? join.compute(mapped.keys, other_mapped.keys)
+                                             : join.compute(other_mapped.keys, mapped.keys));
   }
   std::vector<FamilyText> text = SerializeFamilies(std::move(families));
   std::vector<const FamilyText*> chunks;

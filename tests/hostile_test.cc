@@ -47,14 +47,17 @@ TEST(Hostile, MegabyteNamesSurvive) {
   const std::string body = absl::StrCat(R"([{"vhost":"/","name":")", name, R"(","messages":1}])");
   absl::StatusOr<Mapped> mapped = Mapper(kQueues).Map(body);
   ASSERT_TRUE(mapped.ok());
-  ASSERT_EQ(mapped->families.size(), 1u);
+  ASSERT_FALSE(mapped->families.empty());
+  EXPECT_EQ(mapped->families[0].name, "rabbitmq_queue_messages");
   EXPECT_EQ(mapped->families[0].metric[0].label[1].value.size(), name.size());
 }
 
 TEST(Hostile, DeeplyNestedInputIsHandled) {
   std::string deep(500'000, '[');
   deep.append(500'000, ']');
-  EXPECT_EQ(MapWithEveryEndpoint(deep, "nested arrays"), 3);  // the array endpoints: no objects
+  int arrays = 0;
+  for (const Endpoint* endpoint : AllEndpoints()) arrays += endpoint->shape == Shape::kArray;
+  EXPECT_EQ(MapWithEveryEndpoint(deep, "nested arrays"), arrays);  // no objects in it, but no crash
   std::string deep_object = R"([{"vhost":"/","name":"q","messages":)";
   for (int i = 0; i < 200'000; ++i) deep_object += R"({"a":)";
   deep_object += "1";

@@ -4,6 +4,7 @@
 #include "metrics/consumers.h"
 #include "metrics/endpoints.h"
 #include "metrics/exposition.h"
+#include "metrics/federation.h"
 
 namespace warren::metrics {
 namespace {
@@ -18,8 +19,24 @@ constexpr Field kFields[] = {
     {"members", "test_members", Kind::kLength, "Members."},
     {"uptime", "test_uptime_seconds", Kind::kMillis, "Uptime."},
 };
-const Endpoint kTest{.name = "test", .path = "/api/test", .params = "", .shape = Shape::kArray,
-                     .sortable = false, .labels = kLabels, .fields = kFields, .infos = kInfos};
+constexpr const char* kStateNames[] = {"running", "down"};
+constexpr StateSet kStates[] = {{"state", "test_state", "state", kStateNames, "State."}};
+constexpr Each kEaches[] = {{"leader|node", "test_leader", "node", "Leader."}};
+constexpr Label kCountLabels[] = {{"type", "type"}};
+constexpr Count kCounts[] = {{"test_by_type", kCountLabels, "Objects per type."}};
+void Doubled(const rapidjson::Value& object, SampleSink& sink) {
+  const rapidjson::Value* messages = Resolve(object, ParsePath("messages"));
+  if (messages != nullptr && messages->IsNumber()) sink.Add(2 * messages->GetDouble(), {{"factor", "2"}});
+}
+constexpr Derived kDerived[] = {{"test_doubled", prometheus::MetricType::Gauge, "messages", "factor", &Doubled, "Twice."}};
+constexpr Label kKeys[] = {{"vhost", "vhost"}, {"queue", "name"}};
+const Endpoint kTest{.name = "test", .group = "test", .path = "/api/test", .params = "", .shape = Shape::kArray,
+                     .columns = true, .sortable = false, .core = false, .slow = false, .body_on_503 = false, .labels = kLabels, .fields = kFields,
+                     .infos = kInfos, .states = {}, .eaches = {}, .counts = {}, .derived = {}, .keys = kKeys};
+const Endpoint kRich{.name = "rich", .group = "test", .path = "/api/rich", .params = "", .shape = Shape::kArray,
+                     .columns = true, .sortable = false, .core = false, .slow = false, .body_on_503 = false, .labels = kLabels, .fields = {},
+                     .infos = {}, .states = kStates, .eaches = kEaches, .counts = kCounts, .derived = kDerived,
+                     .keys = {}};
 
 const prometheus::MetricFamily* Find(const Mapped& mapped, const std::string& name) {
   for (const auto& family : mapped.families) {
@@ -45,7 +62,68 @@ TEST(Mapper, MapsEveryKind) {
   EXPECT_EQ(info.label[2].value, "quorum");
   EXPECT_EQ(mapped->errors.missing, 0u);
   EXPECT_EQ(mapped->errors.wrong_type, 0u);
-  EXPECT_EQ(mapped->objects, (std::vector<std::vector<std::string>>{{"/", "q"}}));
+  EXPECT_EQ(mapped->keys, (std::vector<LabelValues>{{"/", "q"}}));
+}
+
+std::optional<double> Value(const Mapped& mapped, const std::string& name, const LabelValues& labels) {
+  const prometheus::MetricFamily* family = Find(mapped, name);
+  if (family == nullptr) return std::nullopt;
+  for (const auto& sample : family->metric) {
+    LabelValues values;
+    for (const auto& label : sample.label) values.push_back(label.value);
+    if (values == labels) return sample.gauge.value;
+  }
+  return std::nullopt;
+}
+
+TEST(Mapper, StatesAreOneHotAndUnknownStatesStayVisible) {
+  absl::StatusOr<Mapped> mapped = Mapper(kRich).Map(
+      R"([{"vhost":"/","name":"a","state":"running"},{"vhost":"/","name":"b","state":"syncing"}])");
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(Value(*mapped, "test_state", {"/", "a", "running"}), 1);
+  EXPECT_EQ(Value(*mapped, "test_state", {"/", "a", "down"}), 0);
+  EXPECT_EQ(Value(*mapped, "test_state", {"/", "b", "running"}), 0);
+  EXPECT_EQ(Value(*mapped, "test_state", {"/", "b", "syncing"}), 1);
+  EXPECT_EQ(Find(*mapped, "test_state")->metric.size(), 5u);
+}
+
+TEST(Mapper, EachExpandsArraysAndSingleStringsWithAlternativePaths) {
+  absl::StatusOr<Mapped> mapped = Mapper(kRich).Map(
+      R"([{"vhost":"/","name":"q","leader":"rabbit@1","node":"ignored"},{"vhost":"/","name":"c","node":"rabbit@2"},)"
+      R"({"vhost":"/","name":"p","leader":["rabbit@a","rabbit@b",7]}])");
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(Value(*mapped, "test_leader", {"/", "q", "rabbit@1"}), 1);
+  EXPECT_FALSE(Value(*mapped, "test_leader", {"/", "q", "ignored"}).has_value()) << "the first alternative wins";
+  EXPECT_EQ(Value(*mapped, "test_leader", {"/", "c", "rabbit@2"}), 1);
+  EXPECT_EQ(Value(*mapped, "test_leader", {"/", "p", "rabbit@b"}), 1);
+  EXPECT_EQ(mapped->errors.wrong_type, 1u);  // the 7
+}
+
+TEST(Mapper, CountsUseOnlyTheirOwnLabelsAndMissingValuesAreEmpty) {
+  absl::StatusOr<Mapped> mapped = Mapper(kRich).Map(
+      R"([{"vhost":"/","name":"a","type":"quorum"},{"vhost":"/","name":"b","type":"quorum"},{"vhost":"/","name":"c"}])");
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(Value(*mapped, "test_by_type", {"quorum"}), 2);
+  EXPECT_EQ(Value(*mapped, "test_by_type", {""}), 1);
+}
+
+TEST(Mapper, DerivedFunctionsAddLabelledSamples) {
+  absl::StatusOr<Mapped> mapped = Mapper(kRich).Map(R"([{"vhost":"/","name":"a","messages":21}])");
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(Value(*mapped, "test_doubled", {"/", "a", "2"}), 42);
+}
+
+TEST(Mapper, OptionalIdentityLabelsBecomeEmpty) {
+  constexpr Label kLinkLabels[] = {{"vhost", "vhost"}, {"exchange", "exchange?"}, {"queue", "queue?"}};
+  constexpr Field kLinkFields[] = {{"n", "test_n", Kind::kGauge, "N."}};
+  const Endpoint links{.name = "links", .group = "test", .path = "/api/links", .params = "", .shape = Shape::kArray,
+                       .columns = true, .sortable = false, .core = false, .slow = false, .body_on_503 = false, .labels = kLinkLabels, .fields = kLinkFields,
+                       .infos = {}, .states = {}, .eaches = {}, .counts = {}, .derived = {}, .keys = {}};
+  absl::StatusOr<Mapped> mapped = Mapper(links).Map(R"([{"vhost":"/","exchange":"x","n":1},{"exchange":"y","n":2}])");
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(Value(*mapped, "test_n", {"/", "x", ""}), 1);
+  EXPECT_EQ(Find(*mapped, "test_n")->metric.size(), 1u) << "vhost is still required";
+  EXPECT_EQ(ColumnsOf(links), (std::vector<std::string>{"vhost", "exchange", "queue", "n"}));
 }
 
 TEST(Mapper, MissingCounterEmitsNoSample) {
@@ -74,7 +152,7 @@ TEST(Mapper, ObjectWithUnusableLabelIsSkipped) {
   ASSERT_TRUE(mapped.ok());
   ASSERT_NE(Find(*mapped, "test_messages"), nullptr);
   EXPECT_EQ(Find(*mapped, "test_messages")->metric.size(), 1u);
-  EXPECT_EQ(mapped->errors.missing, 1u + 5u);     // no name; then "ok" lacks 4 fields and type
+  EXPECT_EQ(mapped->errors.missing, 1u + 4u);     // no name; then "ok" lacks 4 fields (info labels may)
   EXPECT_EQ(mapped->errors.wrong_type, 1u + 1u);  // name 42; the string item
 }
 
@@ -90,9 +168,51 @@ TEST(Mapper, HostileNamesAreEscapedInTheExposition) {
       "[{\"vhost\":\"/\",\"name\":\"a\\\"b\\\\c\\nd \xF0\x9F\x90\x87 \xFF\",\"messages\":1}]");
   ASSERT_TRUE(mapped.ok());
   std::vector<FamilyText> text = SerializeFamilies(std::move(mapped->families));
-  ASSERT_EQ(text.size(), 1u);
+  ASSERT_FALSE(text.empty());
   EXPECT_NE(text[0].text.find("queue=\"a\\\"b\\\\c\\nd \xF0\x9F\x90\x87 \xEF\xBF\xBD\""), std::string::npos)
       << text[0].text;
+}
+
+TEST(UpstreamLinksRunning, ZeroForAnUpstreamWithoutRunningLinks) {
+  prometheus::MetricFamily family = UpstreamLinksRunning(
+      {{"/", "hare"}, {"/", "fox"}}, {{"/", "hare", "running"}, {"/", "hare", "running"}, {"/", "fox", "error"}});
+  ASSERT_EQ(family.metric.size(), 2u);
+  EXPECT_EQ(family.metric[0].gauge.value, 2);
+  EXPECT_EQ(family.metric[1].gauge.value, 0);
+}
+
+TEST(Definitions, CountsKindsAndHashChangesWithContent) {
+  const std::string before = R"({"rabbit_version":"3.10.8","users":[{"name":"a"}],"queues":[{"name":"q"},{"name":"r"}]})";
+  const std::string after = R"({"rabbit_version":"3.10.8","users":[{"name":"a"}],"queues":[{"name":"q"},{"name":"s"}]})";
+  absl::StatusOr<Mapped> a = Mapper(kDefinitions).Map(before), b = Mapper(kDefinitions).Map(after),
+                         again = Mapper(kDefinitions).Map(before);
+  ASSERT_TRUE(a.ok() && b.ok() && again.ok());
+  EXPECT_EQ(Value(*a, "rabbitmq_definitions_objects", {"queues"}), 2);
+  EXPECT_EQ(Value(*a, "rabbitmq_definitions_objects", {"users"}), 1);
+  EXPECT_FALSE(Value(*a, "rabbitmq_definitions_objects", {"bindings"}).has_value()) << "absent kinds are not 0";
+  EXPECT_EQ(Value(*a, "rabbitmq_definitions_hash", {}), Value(*again, "rabbitmq_definitions_hash", {}));
+  EXPECT_NE(Value(*a, "rabbitmq_definitions_hash", {}), Value(*b, "rabbitmq_definitions_hash", {}));
+}
+
+TEST(Definitions, DeepNestingIsHashedWithoutRecursion) {
+  std::string body = R"({"users":[],"x":)";
+  body.append(300'000, '[');
+  body.append(300'000, ']');
+  body += "}";
+  absl::StatusOr<Mapped> mapped = Mapper(kDefinitions).Map(body);
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_TRUE(Value(*mapped, "rabbitmq_definitions_hash", {}).has_value());
+}
+
+TEST(Assemble, MergesOneFamilyFromSeveralEndpoints) {
+  const FamilyText a{"x", "# HELP x X.\n# TYPE x gauge\nx{check=\"a\"} 1\n"};
+  const FamilyText b{"x", "# HELP x X.\n# TYPE x gauge\nx{check=\"b\"} 0\n"};
+  const FamilyText c{"x", "# HELP x Other.\n# TYPE x gauge\nx{check=\"c\"} 0\n"};
+  const FamilyText w{"w", "# HELP w W.\n# TYPE w gauge\nw 2\n"};
+  std::vector<std::string> duplicates;
+  EXPECT_EQ(Assemble({&a, &w, &b, &c}, &duplicates),
+            "# HELP w W.\n# TYPE w gauge\nw 2\n# HELP x X.\n# TYPE x gauge\nx{check=\"a\"} 1\nx{check=\"b\"} 0\n");
+  EXPECT_EQ(duplicates, (std::vector<std::string>{"x"})) << "other HELP: not merged";
 }
 
 TEST(QueueConsumers, CountsPerQueueAndZeroForQueuesWithout) {

@@ -49,6 +49,17 @@ TEST(RabbitClient, MapsFailuresToStatusCodes) {
   }
 }
 
+TEST(RabbitClient, A503BodyIsDataOnlyWhenAsked) {
+  FakeBroker broker;
+  broker.Set("/prefix/api/health/checks/alarms", {.status = 503, .body = R"({"status":"failed"})"});
+  EXPECT_EQ(ClientFor(broker).Get("/api/health/checks/alarms", absl::Now() + absl::Seconds(5)).status().code(),
+            absl::StatusCode::kInternal);
+  absl::StatusOr<std::string> body =
+      ClientFor(broker).Get("/api/health/checks/alarms", absl::Now() + absl::Seconds(5), /*body_on_503=*/true);
+  ASSERT_TRUE(body.ok()) << body.status();
+  EXPECT_EQ(*body, R"({"status":"failed"})");
+}
+
 TEST(RabbitClient, ConnectionRefusedIsUnavailable) {
   int port;
   { FakeBroker gone; port = gone.port(); }

@@ -8,7 +8,6 @@
 #include "absl/strings/str_split.h"
 #include "exporter/self_metrics.h"
 #include "gtest/gtest.h"
-#include "metrics/consumers.h"
 #include "metrics/endpoints.h"
 #include "tests/test_util.h"
 
@@ -45,9 +44,28 @@ std::string Reference() {
       row(info.name, "gauge", Labels(endpoint->labels, info.labels), absl::StrCat("`", endpoint->path, "`"),
           info.help);
     }
+    const std::string labels = Labels(endpoint->labels);
+    auto with = [&labels](absl::string_view extra) {
+      return labels.empty() ? std::string(extra) : absl::StrCat(labels, ", ", extra);
+    };
+    for (const metrics::StateSet& set : endpoint->states) {
+      row(set.name, "gauge", with(set.label), absl::StrCat("`", endpoint->path, "` `", set.path, "`"), set.help);
+    }
+    for (const metrics::Each& each : endpoint->eaches) {
+      row(each.name, "gauge", with(each.label), absl::StrCat("`", endpoint->path, "` `", each.path, "`"), each.help);
+    }
+    for (const metrics::Derived& derived : endpoint->derived) {
+      row(derived.name, TypeName(derived.type), *derived.extra_labels ? with(derived.extra_labels) : labels,
+          absl::StrCat("`", endpoint->path, "` `", derived.reads, "`"), derived.help);
+    }
+    for (const metrics::Count& count : endpoint->counts) {
+      row(count.name, "gauge", Labels(count.labels), absl::StrCat("`", endpoint->path, "` counted"), count.help);
+    }
   }
-  row(metrics::kQueueConsumersName, "gauge", Labels(metrics::kQueues.labels), "`/api/consumers` counted per queue",
-      metrics::kQueueConsumersHelp);
+  for (const metrics::Join& join : metrics::AllJoins()) {
+    row(join.name, "gauge", join.labels, absl::StrCat("`", join.left->path, "` joined with `", join.right->path, "`"),
+        join.help);
+  }
   for (const SelfMetric* metric : kAllSelfMetrics) {
     row(metric->name, TypeName(metric->type), absl::StrJoin(absl::StrSplit(metric->labels, ',', absl::SkipEmpty()), ", "),
         "warren", metric->help);

@@ -131,8 +131,10 @@ class Live : public ::testing::Test {
       absl::MutexLock lock(&log_mu_);
       logs_ += std::string(line) + "\n";
     });
-    // A monitoring-only user: what an operator would give warren.
-    admin_->Put("/api/users/warren-mon", absl::StrCat(R"({"password":")", kPassword, R"(","tags":"monitoring"})"));
+    // What an operator would give warren: monitoring, plus policymaker to read the configured
+    // federation upstreams (/api/parameters refuses monitoring-only users).
+    admin_->Put("/api/users/warren-mon",
+                absl::StrCat(R"({"password":")", kPassword, R"(","tags":"monitoring,policymaker"})"));
     admin_->Put("/api/permissions/%2F/warren-mon", R"({"configure":"","write":"","read":".*"})");
     StartWarren("warren-mon", kPassword);
   }
@@ -151,7 +153,7 @@ class Live : public ::testing::Test {
     client_ = std::make_unique<RabbitClient>(
         ClientOptions{.url = *ParseBrokerUrl(mgmt_url_), .user = user, .password = password});
     scraper_ = std::make_unique<Scraper>(
-        Scraper::Options{.scrape_timeout = config_.scrape_timeout, .min_interval = absl::Seconds(1)},
+        Scraper::Options{.scrape_timeout = config_.scrape_timeout, .min_interval = absl::Seconds(1), .slow_interval = absl::Minutes(1), .endpoints = {}},
         client_.get(), &pool_);
     server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
     ASSERT_TRUE(server_->Start().ok());
@@ -227,6 +229,37 @@ TEST_F(Live, ReportsExactDepthUnackedAndConsumers) {
                            << " consumers="
                            << SampleValue(text, Series("rabbitmq_queue_consumers", "/", queue)).value_or(-1);
   EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 1.0);
+  admin_->Delete("/api/queues/%2F/" + Escape(queue));
+}
+
+TEST_F(Live, ReportsQueueStateTypeConnectionsExchangesAndVhosts) {
+  const std::string queue = absl::StrCat("live.state.", absl::ToUnixMicros(absl::Now()));
+  admin_->Put("/api/queues/%2F/" + Escape(queue), R"({"durable":false})");
+  UnackingConsumer consumer(amqp_url_, queue, 1);  // one AMQP connection and channel
+  auto seen = [&](const std::string& text) {
+    return SampleValue(text, absl::StrCat(R"(rabbitmq_queue_state{vhost="/",queue=")", queue, R"(",state="running"})")) == 1 &&
+           SampleValue(text, absl::StrCat(R"(rabbitmq_queue_info{vhost="/",queue=")", queue, R"(",type="classic",policy=""})")) == 1 &&
+           absl::StrContains(text, R"(,state="running"} )") && testing::CountSamples(text, "rabbitmq_connections") > 0 &&
+           SampleValue(text, R"(warren_scrape_success{endpoint="health_alarms"})") == 1;
+  };
+  const std::string text = ScrapeUntil(seen, absl::Seconds(40));
+  EXPECT_TRUE(seen(text)) << "queue state/info or a running connection never showed";
+  EXPECT_EQ(SampleValue(text, absl::StrCat(R"(rabbitmq_queue_state{vhost="/",queue=")", queue, R"(",state="down"})")), 0.0);
+  EXPECT_GE(SampleValue(text, R"(rabbitmq_exchanges{vhost="/",type="topic"})").value_or(0), 2.0) << "amq.topic, amq.rabbitmq.trace";
+  EXPECT_GE(SampleValue(text, R"(rabbitmq_vhost_queues{vhost="/"})").value_or(0), 1.0);
+  EXPECT_EQ(testing::CountSamples(text, "rabbitmq_vhost_up"), testing::CountSamples(text, "rabbitmq_vhost_messages"))
+      << "one node: one up series per vhost";
+  for (const char* endpoint : {"exchanges", "connections", "channels", "vhosts", "vhost_limits", "federation_links",
+                               "federation_upstreams", "shovels", "health_alarms", "health_local_alarms",
+                               "health_quorum_critical", "health_mirror_sync_critical", "health_virtual_hosts",
+                               "health_certificate_expiration", "health_protocol_amqp"}) {
+    EXPECT_EQ(SampleValue(text, absl::StrCat(R"(warren_scrape_success{endpoint=")", endpoint, R"("})")), 1.0) << endpoint;
+  }
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_health_check_up{check="alarms"})"), 1.0);
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_health_check_up{check="virtual_hosts"})"), 1.0);
+  // /api/definitions is for administrators: warren shows that as an auth failure, not as data.
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="definitions"})"), 0.0);
+  EXPECT_GE(SampleValue(text, R"(warren_scrape_errors_total{endpoint="definitions",reason="auth"})").value_or(0), 1.0);
   admin_->Delete("/api/queues/%2F/" + Escape(queue));
 }
 
