@@ -225,7 +225,8 @@ std::string HelpText() {
     text += "\n";
   }
   absl::StrAppend(&text, "  --no-collector.GROUP, --collector.GROUP\n      Switch a group of endpoints off or on "
-                         "(all are on). Groups: ", absl::StrJoin(metrics::AllGroups(), ", "), ".\n");
+                         "(all but the opt-in statistics tier are on). Groups: ", absl::StrJoin(metrics::AllGroups(), ", "),
+                  ". Opt-in: ", absl::StrJoin(metrics::OptInGroups(), ", "), ".\n");
   text +=
       "  --help\n      Show this help.\n"
       "  --version\n      Show the version.\n\n"

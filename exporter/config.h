@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "exporter/log.h"
+#include "metrics/endpoints.h"
 
 namespace warren {
 
@@ -29,7 +30,8 @@ struct Config {
   int web_threads = 8;
   int64_t max_body_bytes = int64_t{256} << 20;
   LogLevel log_level = LogLevel::kInfo;
-  std::vector<std::string> disabled_collectors;  // groups switched off: no request is made
+  // Groups switched off: no request is made. The opt-in statistics tier starts here.
+  std::vector<std::string> disabled_collectors = metrics::OptInGroups();
 
   // Names the offending flag in the message, e.g. "--scrape.timeout: must be positive".
   absl::Status Validate() const;

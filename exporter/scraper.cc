@@ -19,7 +19,11 @@ Scraper::Scraper(Options options, const RabbitClient* client, ScraperPool* pool)
     : options_(options), client_(client), pool_(pool) {
   absl::MutexLock lock(&mu_);
   std::vector<const metrics::Endpoint*> endpoints = options_.endpoints;
-  if (endpoints.empty()) endpoints.assign(metrics::AllEndpoints().begin(), metrics::AllEndpoints().end());
+  if (endpoints.empty()) {
+    for (const metrics::Endpoint* endpoint : metrics::AllEndpoints()) {
+      if (!endpoint->opt_in) endpoints.push_back(endpoint);
+    }
+  }
   auto index_of = [&endpoints](const metrics::Endpoint* endpoint) -> std::optional<size_t> {
     for (size_t i = 0; i < endpoints.size(); ++i) {
       if (endpoints[i] == endpoint) return i;

@@ -27,7 +27,7 @@ class Scraper {
     absl::Duration scrape_timeout = absl::Seconds(10);
     absl::Duration min_interval = absl::Seconds(5);
     absl::Duration slow_interval = absl::Minutes(1);  // for Endpoint::slow (definitions, health)
-    // The endpoints to fetch; empty means all of metrics::AllEndpoints().
+    // The endpoints to fetch; empty means every endpoint that is not opt-in.
     std::vector<const metrics::Endpoint*> endpoints;
   };
 

@@ -22,6 +22,7 @@ const Endpoint kConsumers{
     .columns = true,
     .sortable = true,
     .core = false,
+    .opt_in = false,
     .slow = false,
     .body_on_503 = false,
     .labels = {},

@@ -77,6 +77,7 @@ const Endpoint kDefinitions{
     .columns = false,
     .sortable = false,
     .core = false,
+    .opt_in = false,
     .slow = true,
     .body_on_503 = false,
     .labels = {},

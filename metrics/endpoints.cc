@@ -16,7 +16,7 @@ std::span<const Endpoint* const> AllEndpoints() {
   static const Endpoint* const kAll[] = {
       &kOverview,    &kNodes,    &kQueues,          &kConsumers,           &kExchanges, &kConnections,
       &kChannels,    &kFederationLinks, &kFederationUpstreams, &kShovels, &kVhosts,    &kVhostLimits,
-      &kDefinitions, &kHealthAlarms, &kHealthLocalAlarms, &kHealthQuorumCritical, &kHealthMirrorSyncCritical,
+      &kQueueStats,  &kExchangeStats, &kDefinitions, &kHealthAlarms, &kHealthLocalAlarms, &kHealthQuorumCritical, &kHealthMirrorSyncCritical,
       &kHealthVirtualHosts, &kHealthCertificateExpiration, &kHealthProtocolAmqp,
   };
   return kAll;
@@ -26,6 +26,16 @@ std::vector<std::string> AllGroups() {
   std::vector<std::string> groups;
   for (const Endpoint* endpoint : AllEndpoints()) {
     if (std::find(groups.begin(), groups.end(), endpoint->group) == groups.end()) groups.push_back(endpoint->group);
+  }
+  return groups;
+}
+
+std::vector<std::string> OptInGroups() {
+  std::vector<std::string> groups;
+  for (const Endpoint* endpoint : AllEndpoints()) {
+    if (endpoint->opt_in && std::find(groups.begin(), groups.end(), endpoint->group) == groups.end()) {
+      groups.push_back(endpoint->group);
+    }
   }
   return groups;
 }

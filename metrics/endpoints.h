@@ -26,6 +26,8 @@ extern const Endpoint kFederationUpstreams;  // federation.cc
 extern const Endpoint kShovels;              // shovels.cc
 extern const Endpoint kVhosts;               // vhosts.cc
 extern const Endpoint kVhostLimits;          // vhosts.cc
+extern const Endpoint kQueueStats;           // queue_stats.cc (opt-in)
+extern const Endpoint kExchangeStats;        // queue_stats.cc (opt-in)
 extern const Endpoint kDefinitions;          // definitions.cc
 extern const Endpoint kHealthAlarms;         // health.cc
 extern const Endpoint kHealthLocalAlarms;
@@ -40,6 +42,8 @@ std::span<const Endpoint* const> AllEndpoints();
 
 // The collector groups (Endpoint::group) in the order of AllEndpoints, without duplicates.
 std::vector<std::string> AllGroups();
+// The groups that are off unless asked for (Endpoint::opt_in).
+std::vector<std::string> OptInGroups();
 
 // A metric computed from the Mapped::keys of two endpoints, e.g. consumers per queue.
 struct Join {

@@ -21,6 +21,7 @@ const Endpoint kExchanges{
     .columns = true,
     .sortable = true,
     .core = false,
+    .opt_in = false,
     .slow = false,
     .body_on_503 = false,
     .labels = {},

@@ -25,6 +25,7 @@ constexpr Endpoint Check(const char* name, const char* path, std::span<const Der
       .columns = false,
       .sortable = false,
       .core = false,
+      .opt_in = false,
       .slow = true,
       .body_on_503 = true,
       .labels = {},

@@ -47,6 +47,7 @@ const Endpoint kNodes{
     .columns = true,
     .sortable = false,
     .core = true,
+    .opt_in = false,
     .slow = false,
     .body_on_503 = false,
     .labels = kNodeLabels,

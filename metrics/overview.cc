@@ -50,6 +50,7 @@ const Endpoint kOverview{
     .columns = true,
     .sortable = false,
     .core = true,
+    .opt_in = false,
     .slow = false,
     .body_on_503 = false,
     .labels = {},

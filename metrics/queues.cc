@@ -63,6 +63,7 @@ const Endpoint kQueues{
     .columns = true,
     .sortable = true,
     .core = true,
+    .opt_in = false,
     .slow = false,
     .body_on_503 = false,
     .labels = kQueueLabels,

@@ -22,6 +22,7 @@ const Endpoint kShovels{
     .columns = true,
     .sortable = false,
     .core = false,
+    .opt_in = false,
     .slow = false,
     .body_on_503 = false,
     .labels = kShovelLabels,

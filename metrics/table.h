@@ -102,6 +102,7 @@ struct Endpoint {
   bool columns;   // ask only for the paths the table reads (`columns=`)
   bool sortable;  // list endpoint where an empty `sort=` skips the broker's sorting
   bool core;      // part of rabbitmq_up
+  bool opt_in;    // off unless --collector.<group>: the broker's expensive statistics path
   bool slow;      // fetched every --scrape.slow-interval, not on every scrape
   bool body_on_503;  // HTTP 503 carries a body to map (health checks that fail), not an error
   std::span<const Label> labels;  // identify one object of an array endpoint

@@ -46,6 +46,7 @@ const Endpoint kVhosts{
     .columns = true,
     .sortable = true,
     .core = false,
+    .opt_in = false,
     .slow = false,
     .body_on_503 = false,
     .labels = kVhostLabels,
@@ -67,6 +68,7 @@ const Endpoint kVhostLimits{
     .columns = false,  // tiny, and its limits are nested one level down
     .sortable = false,
     .core = false,
+    .opt_in = false,
     .slow = false,
     .body_on_503 = false,
     .labels = kLimitLabels,

@@ -81,10 +81,14 @@ TEST(ParseArgs, PasswordComesFromFileThenEnvironment) {
 }
 
 TEST(ParseArgs, CollectorsSwitchOffAndOnAgain) {
-  absl::StatusOr<ParsedArgs> parsed =
-      ParseArgs({"--no-collector.federation", "--no-collector.definitions", "--collector.federation"}, NoEnv());
+  EXPECT_EQ(ParseArgs({}, NoEnv())->config.disabled_collectors,
+            (std::vector<std::string>{"queue_stats", "exchange_stats"}))
+      << "the statistics tier is opt-in";
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs({"--no-collector.federation", "--no-collector.definitions",
+                                                 "--collector.federation", "--collector.queue_stats"},
+                                                NoEnv());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  EXPECT_EQ(parsed->config.disabled_collectors, (std::vector<std::string>{"definitions"}));
+  EXPECT_EQ(parsed->config.disabled_collectors, (std::vector<std::string>{"exchange_stats", "definitions"}));
 }
 
 TEST(ParseArgs, HelpListsEveryFlag) {

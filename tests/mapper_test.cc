@@ -31,10 +31,10 @@ void Doubled(const rapidjson::Value& object, SampleSink& sink) {
 constexpr Derived kDerived[] = {{"test_doubled", prometheus::MetricType::Gauge, "messages", "factor", &Doubled, "Twice."}};
 constexpr Label kKeys[] = {{"vhost", "vhost"}, {"queue", "name"}};
 const Endpoint kTest{.name = "test", .group = "test", .path = "/api/test", .params = "", .shape = Shape::kArray,
-                     .columns = true, .sortable = false, .core = false, .slow = false, .body_on_503 = false, .labels = kLabels, .fields = kFields,
+                     .columns = true, .sortable = false, .core = false, .opt_in = false, .slow = false, .body_on_503 = false, .labels = kLabels, .fields = kFields,
                      .infos = kInfos, .states = {}, .eaches = {}, .counts = {}, .derived = {}, .keys = kKeys};
 const Endpoint kRich{.name = "rich", .group = "test", .path = "/api/rich", .params = "", .shape = Shape::kArray,
-                     .columns = true, .sortable = false, .core = false, .slow = false, .body_on_503 = false, .labels = kLabels, .fields = {},
+                     .columns = true, .sortable = false, .core = false, .opt_in = false, .slow = false, .body_on_503 = false, .labels = kLabels, .fields = {},
                      .infos = {}, .states = kStates, .eaches = kEaches, .counts = kCounts, .derived = kDerived,
                      .keys = {}};
 
@@ -117,7 +117,7 @@ TEST(Mapper, OptionalIdentityLabelsBecomeEmpty) {
   constexpr Label kLinkLabels[] = {{"vhost", "vhost"}, {"exchange", "exchange?"}, {"queue", "queue?"}};
   constexpr Field kLinkFields[] = {{"n", "test_n", Kind::kGauge, "N."}};
   const Endpoint links{.name = "links", .group = "test", .path = "/api/links", .params = "", .shape = Shape::kArray,
-                       .columns = true, .sortable = false, .core = false, .slow = false, .body_on_503 = false, .labels = kLinkLabels, .fields = kLinkFields,
+                       .columns = true, .sortable = false, .core = false, .opt_in = false, .slow = false, .body_on_503 = false, .labels = kLinkLabels, .fields = kLinkFields,
                        .infos = {}, .states = {}, .eaches = {}, .counts = {}, .derived = {}, .keys = {}};
   absl::StatusOr<Mapped> mapped = Mapper(links).Map(R"([{"vhost":"/","exchange":"x","n":1},{"exchange":"y","n":2}])");
   ASSERT_TRUE(mapped.ok());

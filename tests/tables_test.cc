@@ -146,6 +146,7 @@ TEST(Requests, FixturesAreRecordedWithWarrensOwnRequests) {
   ASSERT_TRUE(file) << "tests/fixtures/requests.txt";
   std::string line;
   int checked = 0;
+  std::set<std::string> covered;
   while (std::getline(file, line)) {
     if (line.empty() || line[0] == '#') continue;
     std::istringstream fields(line);
@@ -156,9 +157,13 @@ TEST(Requests, FixturesAreRecordedWithWarrensOwnRequests) {
       if (name != endpoint->name) continue;
       EXPECT_EQ(request, RequestFor(*endpoint, "")) << stem;
       ++checked;
+      covered.insert(endpoint->name);
     }
   }
   EXPECT_GE(checked, static_cast<int>(AllEndpoints().size()));
+  for (const Endpoint* endpoint : AllEndpoints()) {
+    EXPECT_TRUE(covered.count(endpoint->name)) << endpoint->name << " has no recorded fixture";
+  }
 }
 
 }  // namespace
