@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Fails when an alert rule uses a metric or label that warren does not export.
+"""Fails when an alert rule or a dashboard uses a metric or label that warren does not export.
 
 The truth is the metric reference in README.md, generated from warren's tables
-(tests/reference_test.cc keeps it in step). Usage: check_names.py README.md RULES.yml...
-Standard library only: expressions are read line by line (`expr:` is one line in our rules).
+(tests/reference_test.cc keeps it in step).
+Usage: promql_names.py README.md RULES.yml...        (alert and recording rules)
+       promql_names.py README.md --exprs FILE|-      (lines "source<TAB>title<TAB>expr")
+Standard library only: rules are read line by line (`expr:` is one line in our rules).
 """
 import re
 import sys
@@ -32,11 +34,26 @@ def reference(readme):
     return metrics
 
 
-def check(readme, rule_files):
-    metrics = reference(readme)
-    recorded = {}
-    errors = []
-    rules = []  # (file, alert name or None, expr, annotation labels)
+GRAFANA = [(r"\$__rate_interval", "1m"), (r"\$__interval", "15s"), (r"\$__range", "5m"),
+           (r"\$\{(\w+)(:\w+)?\}", "1"), (r"\$(\w+)", "1")]
+
+
+def read_exprs(path):
+    """Rules in the shape read_rules() gives, from a TSV of dashboard expressions."""
+    lines = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    rules = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        source, title, expr = line.rstrip("\n").split("\t", 2)
+        for pattern, value in GRAFANA:
+            expr = re.sub(pattern, value, expr)
+        rules.append([source, "panel", title, expr, set(), number])
+    return rules
+
+
+def read_rules(rule_files):
+    rules = []  # [file, kind, name, expr, labels used in annotations, line]
     for path in rule_files:
         current = None
         for number, line in enumerate(open(path, encoding="utf-8"), 1):
@@ -47,19 +64,28 @@ def check(readme, rule_files):
                 current[3] = m.group(1)
             elif current:
                 current[4] |= set(re.findall(r"\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)", line))
-    for path, kind, name, expr, used_labels, number in rules:
+    return rules
+
+
+def check(readme, rules, rule_files_for_records):
+    metrics = reference(readme)
+    recorded = {}
+    errors = []
+    for path, kind, name, expr, used_labels, number in read_rules(rule_files_for_records) + rules:
         if kind == "record":
             recorded[name] = set(PROMETHEUS_LABELS)
     known = dict(metrics, **recorded)
+    known["up"] = set(PROMETHEUS_LABELS)  # Prometheus's own, per target
     for path, kind, name, expr, used_labels, number in rules:
         if expr is None:
             errors.append(f"{path}:{number}: {name} has no one-line expr")
             continue
         labels_in_expr = set()
         without_strings = re.sub(r'"[^"]*"', '""', expr)
-        for m in re.finditer(r"\b(by|on|without|ignoring)\s*\(([^)]*)\)", without_strings):
+        grouping = r"\b(by|on|without|ignoring|group_left|group_right)\s*\(([^)]*)\)"
+        for m in re.finditer(grouping, without_strings):
             labels_in_expr |= {l.strip() for l in m.group(2).split(",") if l.strip()}
-        scrubbed = re.sub(r"\b(by|on|without|ignoring)\s*\([^)]*\)", " ", without_strings)
+        scrubbed = re.sub(grouping, " ", without_strings)
         available = set()
         for m in re.finditer(r"(?<![\w.])([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{([^}]*)\})?", scrubbed):
             word, selector = m.group(1), m.group(3)
@@ -85,5 +111,9 @@ def check(readme, rule_files):
 
 if __name__ == "__main__":
     if len(sys.argv) < 3:
-        sys.exit("usage: check_names.py README.md RULES.yml...")
-    sys.exit(check(sys.argv[1], sys.argv[2:]))
+        sys.exit(__doc__)
+    if sys.argv[2] == "--exprs":
+        # Recording rules of alerts/ may be used by dashboards too.
+        records = sys.argv[4:]
+        sys.exit(check(sys.argv[1], read_exprs(sys.argv[3]), records))
+    sys.exit(check(sys.argv[1], read_rules(sys.argv[2:]), []))
