@@ -74,7 +74,9 @@ std::string Scraper::Render(absl::Time deadline) {
   std::vector<metrics::FamilyText> self_text;
   {
     absl::MutexLock lock(&mu_);
-    for (size_t i = 0; i < states_.size(); ++i) {
+    // A scrape that arrives with no time left is answered from the cache: a fetch started now
+    // could only fail and be counted as a broker error.
+    for (size_t i = 0; i < states_.size() && fetch_deadline > now; ++i) {
       EndpointState& state = states_[i];
       const absl::Duration interval = state.mapper.endpoint().slow ? options_.slow_interval : options_.min_interval;
       if (state.in_flight || now - state.last_attempt_end < interval) continue;
@@ -145,7 +147,8 @@ void Scraper::Fetch(size_t index, std::string request, absl::Time deadline) {
     const bool changed = !state.attempted || state.last_status.ok() != status.ok() ||
                          ErrorReason(state.last_status) != ErrorReason(status);
     if (changed && status.ok()) {
-      Log(LogLevel::kInfo, "endpoint ok", {{"endpoint", endpoint_name}});
+      // The first success of each endpoint is routine; a recovery is news.
+      Log(state.attempted ? LogLevel::kInfo : LogLevel::kDebug, "endpoint ok", {{"endpoint", endpoint_name}});
     } else if (changed) {
       Log(LogLevel::kWarn, "endpoint failed",
           {{"endpoint", endpoint_name}, {"reason", std::string(ErrorReason(status))},
