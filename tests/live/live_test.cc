@@ -1,11 +1,6 @@
 // warren against a real RabbitMQ started by scripts/rabbit (see CMakeLists.txt: the ctest fixture
 // live_broker). Declares queues, publishes, holds unacked messages with a real AMQP consumer, and
 // stops and restarts the broker. Tests run in file order; the restart test comes last.
-#include <httplib.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -13,110 +8,22 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "exporter/log.h"
-#include "exporter/server.h"
 #include "gtest/gtest.h"
 #include "metrics/endpoints.h"
 #include "metrics/mapper.h"
+#include "tests/live/live_harness.h"
 #include "tests/test_util.h"
-
-extern char** environ;
 
 namespace warren {
 namespace {
 
+using live::Admin;
+using live::Escape;
+using live::RequiredEnv;
+using live::UnackingConsumer;
 using testing::SampleValue;
-
-std::string RequiredEnv(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') {
-    ADD_FAILURE() << name << " is not set: run the live tests through ctest -L live or scripts/test";
-    return "";
-  }
-  return value;
-}
-
-// Percent-encodes a path segment (queue and vhost names).
-std::string Escape(absl::string_view in) {
-  std::string out;
-  for (unsigned char c : in) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += absl::StrFormat("%%%02X", c);
-    }
-  }
-  return out;
-}
-
-std::string JsonString(absl::string_view in) {
-  std::string out = "\"";
-  for (char c : in) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-// Administrative calls to the broker's management API as guest, to set up each scenario.
-class Admin {
- public:
-  explicit Admin(const std::string& url) : http_(url) {
-    http_.set_basic_auth("guest", "guest");
-    http_.set_read_timeout(std::chrono::seconds(30));
-  }
-  void Put(const std::string& path, const std::string& body) {
-    auto res = http_.Put(path, body, "application/json");
-    ASSERT_TRUE(res) << path;
-    ASSERT_TRUE(res->status == 201 || res->status == 204) << path << " " << res->status << " " << res->body;
-  }
-  void Delete(const std::string& path) { http_.Delete(path); }
-  void Publish(const std::string& queue, int count, bool persistent = false) {
-    for (int i = 0; i < count; ++i) {
-      auto res = http_.Post("/api/exchanges/%2F/amq.default/publish",
-                            absl::StrCat(R"({"properties":{"delivery_mode":)", persistent ? 2 : 1,
-                                         R"(},"routing_key":)", JsonString(queue),
-                                         R"(,"payload":"m","payload_encoding":"string"})"),
-                            "application/json");
-      ASSERT_TRUE(res && res->status == 200 && absl::StrContains(res->body, "true")) << queue;
-    }
-  }
-  std::string Get(const std::string& path) {
-    auto res = http_.Get(path);
-    return res && res->status == 200 ? res->body : "";
-  }
-
- private:
-  httplib::Client http_;
-};
-
-// An amqp-consume process holding `prefetch` messages unacked: its command never finishes.
-class UnackingConsumer {
- public:
-  UnackingConsumer(const std::string& amqp_url, const std::string& queue, int prefetch) {
-    const std::string p = std::to_string(prefetch);
-    const char* argv[] = {"amqp-consume", "-u", amqp_url.c_str(), "-q", queue.c_str(), "-p", p.c_str(),
-                          "sleep", "100000", nullptr};
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);  // own group: its sleep dies with it
-    posix_spawnattr_setpgroup(&attr, 0);
-    const int rc = posix_spawnp(&pid_, "amqp-consume", nullptr, &attr, const_cast<char**>(argv), environ);
-    posix_spawnattr_destroy(&attr);
-    EXPECT_EQ(rc, 0) << "amqp-consume (Debian amqp-tools) must be installed";
-    if (rc != 0) pid_ = 0;
-  }
-  ~UnackingConsumer() {
-    if (pid_ <= 0) return;
-    kill(-pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
-
- private:
-  pid_t pid_ = 0;
-};
 
 class Live : public ::testing::Test {
  protected:
@@ -127,10 +34,7 @@ class Live : public ::testing::Test {
     amqp_url_ = RequiredEnv("WARREN_LIVE_AMQP_URL");
     ASSERT_FALSE(mgmt_url_.empty() || amqp_url_.empty());
     admin_ = std::make_unique<Admin>(mgmt_url_);
-    SetLogSink([this](absl::string_view line) {
-      absl::MutexLock lock(&log_mu_);
-      logs_ += std::string(line) + "\n";
-    });
+    logs_ = std::make_unique<live::LogCapture>();
     // What an operator would give warren: monitoring, plus policymaker to read the configured
     // federation upstreams (/api/parameters refuses monitoring-only users).
     admin_->Put("/api/users/warren-mon",
@@ -140,31 +44,19 @@ class Live : public ::testing::Test {
   }
 
   void TearDown() override {
-    server_.reset();
-    scraper_.reset();
-    SetLogSink(nullptr);
+    warren_.reset();
+    logs_.reset();
   }
 
   void StartWarren(const std::string& user, const std::string& password) {
-    server_.reset();
-    scraper_.reset();
-    config_.listen_address = "127.0.0.1:0";
-    config_.scrape_timeout = absl::Seconds(10);
-    client_ = std::make_unique<RabbitClient>(
-        ClientOptions{.url = *ParseBrokerUrl(mgmt_url_), .user = user, .password = password});
-    scraper_ = std::make_unique<Scraper>(
-        Scraper::Options{.scrape_timeout = config_.scrape_timeout, .min_interval = absl::Seconds(1), .slow_interval = absl::Minutes(1), .endpoints = {}},
-        client_.get(), &pool_);
-    server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
-    ASSERT_TRUE(server_->Start().ok());
+    warren_.reset();
+    warren_ = std::make_unique<live::InProcessWarren>(live::InProcessWarren::Options{
+        .mgmt_url = mgmt_url_, .user = user, .password = password, .min_interval = absl::Seconds(1)});
+    ASSERT_TRUE(warren_->started());
   }
 
   std::string Scrape() {
-    httplib::Client http("127.0.0.1", server_->port());
-    http.set_read_timeout(std::chrono::seconds(30));
-    auto res = http.Get("/metrics");
-    EXPECT_TRUE(res && res->status == 200);
-    std::string body = res ? res->body : "";
+    std::string body = warren_->Scrape();
     absl::MutexLock lock(&log_mu_);
     seen_ += body;
     return body;
@@ -182,20 +74,13 @@ class Live : public ::testing::Test {
     }
   }
 
-  std::string AllLogs() {
-    absl::MutexLock lock(&log_mu_);
-    return logs_;
-  }
+  std::string AllLogs() { return logs_->Logs(); }
 
   std::string mgmt_url_, amqp_url_;
   std::unique_ptr<Admin> admin_;
-  Config config_;
-  ScraperPool pool_{4};
-  std::unique_ptr<RabbitClient> client_;
-  std::unique_ptr<Scraper> scraper_;
-  std::unique_ptr<MetricsServer> server_;
+  std::unique_ptr<live::LogCapture> logs_;
+  std::unique_ptr<live::InProcessWarren> warren_;
   absl::Mutex log_mu_;
-  std::string logs_ ABSL_GUARDED_BY(log_mu_);
   std::string seen_ ABSL_GUARDED_BY(log_mu_);  // every exposition served
 };
 

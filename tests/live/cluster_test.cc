@@ -1,0 +1,306 @@
+// warren against a real 3-node RabbitMQ cluster (node 3 a RAM node) started by the ctest fixture
+// live_cluster (see CMakeLists.txt) with net_ticktime = 10. Mirrored, quorum and stream queues;
+// nodes stopped and restarted; a partition made by pausing one node's VM. Tests run in file order
+// and each starts from the state the previous one left: run the binary as a whole.
+#include <signal.h>
+
+#include <iostream>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "tests/live/live_harness.h"
+#include "tests/test_util.h"
+
+namespace warren {
+namespace {
+
+using live::Absent;
+using live::AwaitAll;
+using live::Eq;
+using live::Ge;
+using live::Rabbit;
+using live::Series;
+using live::Want;
+using testing::SampleValue;
+
+constexpr int kNodes = 3;
+
+// The node's name from its own management API ("" if it does not answer).
+std::string NodeName(live::Admin& admin) {
+  const std::string body = admin.Get("/api/overview?columns=node");
+  const std::string key = R"("node":")";
+  const size_t at = body.find(key);
+  if (at == std::string::npos) return "";
+  const size_t end = body.find('"', at + key.size());
+  return end == std::string::npos ? "" : body.substr(at + key.size(), end - at - key.size());
+}
+
+class Cluster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    logs_ = std::make_unique<live::LogCapture>();  // warren's log, shown only if the test fails
+    urls_ = live::RequiredEnvList("WARREN_CLUSTER_MGMT_URLS", kNodes);
+    ASSERT_FALSE(::testing::Test::HasFailure());
+    for (const std::string& url : urls_) admins_.push_back(std::make_unique<live::Admin>(url));
+    if (names_.empty()) {  // learnt once, while every node runs (the first test)
+      for (auto& admin : admins_) names_.push_back(NodeName(*admin));
+    }
+    for (const std::string& name : names_) ASSERT_FALSE(name.empty()) << "a node's /api/overview did not answer";
+    warren_ = Warren(0);
+  }
+
+  // warren scraping the management API of node i (0-based), health checks every 2 s.
+  std::unique_ptr<live::InProcessWarren> Warren(int i) {
+    return std::make_unique<live::InProcessWarren>(live::InProcessWarren::Options{
+        .mgmt_url = urls_[i], .min_interval = absl::Seconds(1), .slow_interval = absl::Seconds(2)});
+  }
+
+  const std::string& Node(int i) { return names_[i]; }
+  static std::string Q(const char* name, const std::string& queue) {
+    return Series(name, {{"vhost", "/"}, {"queue", queue}});
+  }
+  static std::string QueueState(const std::string& queue, const char* state) {
+    return Series("rabbitmq_queue_state", {{"vhost", "/"}, {"queue", queue}, {"state", state}});
+  }
+  std::string Leader(const std::string& queue, int i) {
+    return Series("rabbitmq_queue_leader", {{"vhost", "/"}, {"queue", queue}, {"node", Node(i)}});
+  }
+  std::string NodeSeries(const char* name, int i) { return Series(name, {{"node", Node(i)}}); }
+  std::string PartitionedFrom(int i, int peer) {
+    return Series("rabbitmq_node_partitioned_from", {{"node", Node(i)}, {"peer", Node(peer)}});
+  }
+  static std::string Health(const char* check) { return Series("rabbitmq_health_check_up", {{"check", check}}); }
+
+  // Nodes (0-based) that node i's exposition shows it partitioned from.
+  std::set<int> PartitionPeers(const std::string& text, int i) {
+    std::set<int> peers;
+    for (int k = 0; k < kNodes; ++k) {
+      if (k != i && SampleValue(text, PartitionedFrom(i, k)) == 1) peers.insert(k);
+    }
+    return peers;
+  }
+
+  void TearDown() override {
+    warren_.reset();
+    if (HasFailure()) std::cerr << "warren's log:\n" << logs_->Logs();
+    logs_.reset();
+  }
+
+  std::vector<std::string> urls_;
+  std::vector<std::unique_ptr<live::Admin>> admins_;
+  std::unique_ptr<live::LogCapture> logs_;
+  std::unique_ptr<live::InProcessWarren> warren_;  // through node 1
+  static std::vector<std::string> names_;
+};
+
+std::vector<std::string> Cluster::names_;
+
+const std::string kHaAll = "ha.all", kHaTwo = "ha.two", kOn2 = "classic.on2", kQuorum = "qq", kStream = "stream.s";
+
+TEST_F(Cluster, ShowsNodeTypesMirrorsAndQuorumMembers) {
+  live::Admin& n1 = *admins_[0];
+  for (const std::string& queue : {kHaAll, kHaTwo, kOn2, kQuorum, kStream}) n1.Delete("/api/queues/%2F/" + queue);
+  n1.Put("/api/policies/%2F/ha-all",
+         R"({"pattern":"^ha\\.all$","definition":{"ha-mode":"all","ha-sync-mode":"automatic"},"apply-to":"queues","priority":0})");
+  n1.Put("/api/queues/%2F/" + kHaAll, R"({"durable":true})");
+  // ha.two: its 4 messages are in it before a policy mirrors it, so its mirror joins
+  // unsynchronised and, with manual sync, stays so. The first definition only marks the queue.
+  n1.Put("/api/policies/%2F/ha-two",
+         R"({"pattern":"^ha\\.two$","definition":{"max-length":1000000},"apply-to":"queues","priority":1})");
+  n1.Put("/api/queues/%2F/" + kHaTwo, R"({"durable":true})");
+  n1.Publish(kHaTwo, 4, /*persistent=*/true);
+  n1.Put("/api/policies/%2F/ha-two",
+         R"({"pattern":"^ha\\.two$","definition":{"ha-mode":"exactly","ha-params":2,"ha-sync-mode":"manual"},"apply-to":"queues","priority":1})");
+  admins_[1]->Put("/api/queues/%2F/" + kOn2, R"({"durable":true})");  // declared through node 2: lives there
+  n1.Put("/api/queues/%2F/" + kQuorum, R"({"durable":true,"arguments":{"x-queue-type":"quorum"}})");
+  n1.Put("/api/queues/%2F/" + kStream, R"({"durable":true,"arguments":{"x-queue-type":"stream"}})");
+
+  std::vector<Want> wants = {
+      Eq("rabbitmq_up", 1),
+      Eq(Series("rabbitmq_node_info", {{"node", Node(0)}, {"type", "disc"}}), 1),
+      Eq(Series("rabbitmq_node_info", {{"node", Node(1)}, {"type", "disc"}}), 1),
+      Eq(Series("rabbitmq_node_info", {{"node", Node(2)}, {"type", "ram"}}), 1),
+      Eq(Q("rabbitmq_queue_mirrors", kHaAll), 2),
+      Eq(Q("rabbitmq_queue_mirrors_synchronised", kHaAll), 2),
+      Eq(Series("rabbitmq_queue_info", {{"vhost", "/"}, {"queue", kHaAll}, {"type", "classic"}, {"policy", "ha-all"}}), 1),
+      Eq(Q("rabbitmq_queue_mirrors", kHaTwo), 1),
+      Eq(Q("rabbitmq_queue_mirrors_synchronised", kHaTwo), 0),
+      Eq(Q("rabbitmq_queue_messages", kHaTwo), 4),
+      Eq(Leader(kOn2, 1), 1),
+      Eq(QueueState(kOn2, "running"), 1),
+      Absent(Q("rabbitmq_queue_mirrors", kOn2)),
+      Eq(Q("rabbitmq_queue_members", kQuorum), 3),
+      Eq(Q("rabbitmq_queue_members_online", kQuorum), 3),
+      Eq(Q("rabbitmq_queue_below_majority", kQuorum), 0),
+      Eq(Leader(kQuorum, 0), 1),  // declared through node 1: client-local leader
+      Eq(Series("rabbitmq_queue_info", {{"vhost", "/"}, {"queue", kStream}, {"type", "stream"}, {"policy", ""}}), 1),
+      Eq(QueueState(kStream, "running"), 1),
+      // node 1 holds ha.two's only synchronised copy; it is not critical for the quorum queue
+      Eq(Health("node_is_mirror_sync_critical"), 0),
+      Eq(Health("node_is_quorum_critical"), 1),
+  };
+  for (int i = 0; i < kNodes; ++i) {
+    wants.push_back(Eq(NodeSeries("rabbitmq_node_running", i), 1));
+    wants.push_back(Eq(NodeSeries("rabbitmq_node_partitions", i), 0));
+  }
+  const std::string text = AwaitAll(*warren_, wants, absl::Seconds(60), "healthy cluster");
+  EXPECT_EQ(testing::CountSamples(text, "rabbitmq_node_partitioned_from"), 0);
+  EXPECT_EQ(testing::CountSamples(text, "rabbitmq_node_running"), kNodes);
+}
+
+TEST_F(Cluster, StoppedNodeIsNotRunningItsQueueDownQuorumKeepsMajority) {
+  ASSERT_EQ(Rabbit("stop 2"), 0);
+  AwaitAll(*warren_,
+           {
+               Eq("rabbitmq_up", 1),
+               Eq(NodeSeries("rabbitmq_node_running", 1), 0),  // a series at 0, not a missing one
+               Eq(NodeSeries("rabbitmq_node_running", 0), 1),
+               Eq(NodeSeries("rabbitmq_node_running", 2), 1),
+               Eq(Series("rabbitmq_node_info", {{"node", Node(1)}, {"type", "disc"}}), 1),
+               Eq(QueueState(kOn2, "down"), 1),
+               Eq(QueueState(kOn2, "running"), 0),
+               Eq(Leader(kOn2, 1), 1),
+               Eq(Q("rabbitmq_queue_members", kQuorum), 3),
+               Eq(Q("rabbitmq_queue_members_online", kQuorum), 2),
+               Eq(Q("rabbitmq_queue_below_majority", kQuorum), 0),
+               Eq(Leader(kQuorum, 0), 1),
+               Eq(QueueState(kStream, "running"), 1),
+               // losing node 1 as well would take the quorum queue below its majority
+               Eq(Health("node_is_quorum_critical"), 0),
+           },
+           absl::Seconds(40), "node 2 stopped");
+}
+
+TEST_F(Cluster, TwoStoppedNodesPutTheQuorumQueueBelowMajority) {
+  ASSERT_EQ(Rabbit("stop 3"), 0);
+  AwaitAll(*warren_,
+           {
+               Eq("rabbitmq_up", 1),  // the last node's management API still answers
+               Eq(NodeSeries("rabbitmq_node_running", 0), 1),
+               Eq(NodeSeries("rabbitmq_node_running", 1), 0),
+               Eq(NodeSeries("rabbitmq_node_running", 2), 0),
+               Eq(Series("rabbitmq_node_info", {{"node", Node(2)}, {"type", "ram"}}), 1),
+               Eq(QueueState(kOn2, "down"), 1),
+               Eq(Q("rabbitmq_queue_members", kQuorum), 3),
+               Eq(Q("rabbitmq_queue_members_online", kQuorum), 1),
+               Eq(Q("rabbitmq_queue_below_majority", kQuorum), 1),
+           },
+           absl::Seconds(40), "nodes 2 and 3 stopped");
+}
+
+TEST_F(Cluster, RestartedNodesRecover) {
+  ASSERT_EQ(Rabbit("start 3"), 0);  // node 1 runs: starts 2 and 3 in parallel
+  std::vector<Want> wants = {
+      Eq("rabbitmq_up", 1),
+      Eq(QueueState(kOn2, "running"), 1),
+      Eq(QueueState(kOn2, "down"), 0),
+      Eq(Q("rabbitmq_queue_members", kQuorum), 3),
+      Eq(Q("rabbitmq_queue_members_online", kQuorum), 3),
+      Eq(Q("rabbitmq_queue_below_majority", kQuorum), 0),
+      Eq(QueueState(kStream, "running"), 1),
+      Eq(Health("node_is_quorum_critical"), 1),
+      // No mirror counts here: after mirrors leave and rejoin, the slave_nodes and
+      // synchronised_slave_nodes lists of /api/queues?disable_stats=true (warren's source) can
+      // stay out of date for minutes (seen with 3.10.8: ha.all 1 synchronised of 2 while the
+      // statistics path said 2, ha.two 0 mirrors instead of 1).
+  };
+  for (int i = 0; i < kNodes; ++i) {
+    wants.push_back(Eq(NodeSeries("rabbitmq_node_running", i), 1));
+    wants.push_back(Eq(NodeSeries("rabbitmq_node_partitions", i), 0));
+  }
+  const std::string text = AwaitAll(*warren_, wants, absl::Seconds(90), "nodes 2 and 3 restarted");
+  // the quorum queue may have elected another leader meanwhile, but it has exactly one
+  int leaders = 0;
+  for (int i = 0; i < kNodes; ++i) leaders += SampleValue(text, Leader(kQuorum, i)) == 1 ? 1 : 0;
+  EXPECT_EQ(leaders, 1) << live::Lines(text, "rabbitmq_queue_leader{vhost=\"/\",queue=\"qq\"");
+}
+
+// Pauses node 3's VM (SIGSTOP) until node 1 sees it down (net_ticktime 10 s), then resumes it: the
+// nodes reconnect and mnesia reports a partition on both sides. Which side node 2 ends on is a race
+// (RabbitMQ's partial-partition handling disconnects it from one side), so the sides are read from
+// the expositions. Heals by restarting RabbitMQ on the nodes of the smaller side.
+TEST_F(Cluster, PausedNodeMakesAPartitionSeenFromBothSidesThenHeals) {
+  const std::string pid_text = live::RabbitOutput("pid 3");
+  int pid = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(pid_text, &pid) && pid > 1) << "pid 3: '" << pid_text << "'";
+  struct Resume {  // the VM is never left stopped, whatever fails
+    int pid;
+    ~Resume() { kill(pid, SIGCONT); }
+  } resume{pid};
+  const absl::Time paused = absl::Now();
+  ASSERT_EQ(kill(pid, SIGSTOP), 0);
+  AwaitAll(*warren_, {Eq(NodeSeries("rabbitmq_node_running", 2), 0)}, absl::Seconds(45),
+           "paused node 3 seen down by node 1");
+  ASSERT_EQ(kill(pid, SIGCONT), 0);
+  std::cerr << "[ PARTITION] node 3 paused for " << absl::ToDoubleSeconds(absl::Now() - paused) << " s\n";
+
+  std::string text = AwaitAll(*warren_, {Ge(NodeSeries("rabbitmq_node_partitions", 0), 1)}, absl::Seconds(60),
+                              "partition seen by node 1");
+  const std::set<int> peers = PartitionPeers(text, 0);
+  ASSERT_FALSE(peers.empty()) << live::Lines(text, "rabbitmq_node_partition");
+  EXPECT_EQ(SampleValue(text, NodeSeries("rabbitmq_node_partitions", 0)), static_cast<double>(peers.size()));
+  const int other = *peers.begin();
+  EXPECT_EQ(SampleValue(text, NodeSeries("rabbitmq_node_running", other)), 0) << "the other side, seen from node 1";
+
+  // The other side, through its own management API.
+  std::unique_ptr<live::InProcessWarren> far = Warren(other);
+  const std::string far_text = AwaitAll(*far,
+                                        {
+                                            Ge(NodeSeries("rabbitmq_node_partitions", other), 1),
+                                            Eq(PartitionedFrom(other, 0), 1),
+                                            Eq(NodeSeries("rabbitmq_node_running", 0), 0),
+                                        },
+                                        absl::Seconds(60), absl::StrCat("partition seen by node ", other + 1));
+  std::set<int> near_side;  // node 1's side
+  for (int k = 0; k < kNodes; ++k) {
+    if (!peers.count(k)) near_side.insert(k);
+  }
+  const bool two_sides = PartitionPeers(far_text, other) == near_side;
+  std::vector<int> restart;  // the smaller side; every node but node 1 if the split is not clean
+  if (two_sides && near_side.size() < peers.size()) {
+    restart.assign(near_side.begin(), near_side.end());
+  } else if (two_sides) {
+    restart.assign(peers.begin(), peers.end());
+  } else {
+    restart = {1, 2};
+  }
+  std::cerr << "[ PARTITION] node 1's side: " << absl::StrJoin(near_side, ",", [](std::string* out, int k) {
+    absl::StrAppend(out, k + 1);
+  }) << "; restarting node(s) " << absl::StrJoin(restart, ",", [](std::string* out, int k) {
+    absl::StrAppend(out, k + 1);
+  }) << "\n";
+  far.reset();
+
+  std::vector<std::thread> restarts;
+  std::vector<int> codes(restart.size(), -1);
+  for (size_t j = 0; j < restart.size(); ++j) {
+    restarts.emplace_back([&, j] {  // what autoheal would do: restart RabbitMQ (not the VM) there
+      codes[j] = Rabbit(absl::StrCat("ctl ", restart[j] + 1, " -q stop_app"));
+      if (codes[j] == 0) codes[j] = Rabbit(absl::StrCat("ctl ", restart[j] + 1, " -q start_app"));
+    });
+  }
+  for (std::thread& t : restarts) t.join();
+  for (int code : codes) EXPECT_EQ(code, 0);
+
+  std::vector<Want> healed = {Eq("rabbitmq_up", 1)};
+  for (int i = 0; i < kNodes; ++i) {
+    healed.push_back(Eq(NodeSeries("rabbitmq_node_running", i), 1));
+    healed.push_back(Eq(NodeSeries("rabbitmq_node_partitions", i), 0));
+    for (int k = 0; k < kNodes; ++k) {
+      if (k != i) healed.push_back(Absent(PartitionedFrom(i, k)));
+    }
+  }
+  text = AwaitAll(*warren_, healed, absl::Seconds(90), "partition healed");
+  EXPECT_EQ(testing::CountSamples(text, "rabbitmq_node_partitioned_from"), 0);
+}
+
+}  // namespace
+}  // namespace warren
