@@ -74,9 +74,12 @@ const std::vector<Flag>& Flags() {
       {"scrape.min-interval", "DURATION", "Serve cached broker data younger than this.",
        [](Config* c, absl::string_view v) { return SetDuration(v, &c->min_interval); },
        [](const Config& c) { return absl::FormatDuration(c.min_interval); }},
-      {"scrape.slow-interval", "DURATION", "How often definitions and health checks are fetched.",
-       [](Config* c, absl::string_view v) { return SetDuration(v, &c->slow_interval); },
-       [](const Config& c) { return absl::FormatDuration(c.slow_interval); }},
+      {"scrape.health-interval", "DURATION", "How often the health checks are fetched.",
+       [](Config* c, absl::string_view v) { return SetDuration(v, &c->health_interval); },
+       [](const Config& c) { return absl::FormatDuration(c.health_interval); }},
+      {"scrape.definitions-interval", "DURATION", "How often the definitions are fetched (large, change rarely).",
+       [](Config* c, absl::string_view v) { return SetDuration(v, &c->definitions_interval); },
+       [](const Config& c) { return absl::FormatDuration(c.definitions_interval); }},
       {"scrape.workers", "N", "Threads fetching endpoints in parallel.",
        [](Config* c, absl::string_view v) {
          int64_t n = 0;
@@ -139,8 +142,12 @@ absl::Status Config::Validate() const {
   if (min_interval < absl::ZeroDuration()) {
     return FlagError("scrape.min-interval", absl::InvalidArgumentError("must not be negative"));
   }
-  if (slow_interval < min_interval) {
-    return FlagError("scrape.slow-interval", absl::InvalidArgumentError("must not be shorter than --scrape.min-interval"));
+  if (health_interval < min_interval) {
+    return FlagError("scrape.health-interval", absl::InvalidArgumentError("must not be shorter than --scrape.min-interval"));
+  }
+  if (definitions_interval < min_interval) {
+    return FlagError("scrape.definitions-interval",
+                     absl::InvalidArgumentError("must not be shorter than --scrape.min-interval"));
   }
   if (scrape_workers < 1 || scrape_workers > 64) {
     return FlagError("scrape.workers", absl::InvalidArgumentError("must be between 1 and 64"));

@@ -25,7 +25,8 @@ struct Config {
   std::string telemetry_path = "/metrics";
   absl::Duration scrape_timeout = absl::Seconds(10);
   absl::Duration min_interval = absl::Seconds(5);  // RabbitMQ's own statistics interval
-  absl::Duration slow_interval = absl::Minutes(1);  // definitions and health checks
+  absl::Duration health_interval = absl::Minutes(1);
+  absl::Duration definitions_interval = absl::Minutes(5);
   int scrape_workers = 4;
   int web_threads = 8;
   int64_t max_body_bytes = int64_t{256} << 20;

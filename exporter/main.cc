@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
   ScraperPool pool(config.scrape_workers);
   Scraper scraper({.scrape_timeout = config.scrape_timeout,
                    .min_interval = config.min_interval,
-                   .slow_interval = config.slow_interval,
+                   .health_interval = config.health_interval,
+                   .definitions_interval = config.definitions_interval,
                    .endpoints = endpoints},
                   &client, &pool);
   MetricsServer server(config, &scraper);

@@ -1,5 +1,6 @@
 #include "exporter/scraper.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -38,8 +39,11 @@ Scraper::Scraper(Options options, const RabbitClient* client, ScraperPool* pool)
     for (size_t i = 0; i < endpoints.size(); ++i) core_indices_.push_back(i);
   }
   for (const metrics::Join& join : metrics::AllJoins()) {
-    std::optional<size_t> left = index_of(join.left), right = index_of(join.right);
-    if (left && right) joins_.push_back({&join, *left, *right, nullptr});
+    JoinState state{&join, {}, nullptr};
+    for (const metrics::Endpoint* input : join.inputs) {
+      if (std::optional<size_t> index = index_of(input)) state.inputs.push_back(*index);
+    }
+    if (state.inputs.size() == join.inputs.size()) joins_.push_back(std::move(state));
   }
 }
 
@@ -50,9 +54,21 @@ Scraper::~Scraper() {
 
 bool Scraper::NoFastFetchInFlight() const {
   for (const EndpointState& state : states_) {
-    if (state.in_flight && !state.mapper.endpoint().slow) return false;
+    if (state.in_flight && state.mapper.endpoint().cadence == metrics::Cadence::kScrape) return false;
   }
   return true;
+}
+
+absl::Duration Scraper::IntervalOf(const metrics::Endpoint& endpoint) const {
+  switch (endpoint.cadence) {
+    case metrics::Cadence::kScrape:
+      return options_.min_interval;
+    case metrics::Cadence::kHealth:
+      return options_.health_interval;
+    case metrics::Cadence::kDefinitions:
+      return options_.definitions_interval;
+  }
+  return options_.min_interval;
 }
 
 bool Scraper::NoneInFlight() const {
@@ -78,15 +94,14 @@ std::string Scraper::Render(absl::Time deadline) {
     // could only fail and be counted as a broker error.
     for (size_t i = 0; i < states_.size() && fetch_deadline > now; ++i) {
       EndpointState& state = states_[i];
-      const absl::Duration interval = state.mapper.endpoint().slow ? options_.slow_interval : options_.min_interval;
-      if (state.in_flight || now - state.last_attempt_end < interval) continue;
+      if (state.in_flight || now - state.last_attempt_end < IntervalOf(state.mapper.endpoint())) continue;
       state.in_flight = true;
       std::string request = metrics::RequestFor(state.mapper.endpoint(), rabbitmq_version_);
       pool_->Submit([this, i, request = std::move(request), fetch_deadline]() mutable {
         Fetch(i, std::move(request), fetch_deadline);
       });
     }
-    // Slow endpoints (definitions, health checks) are never waited for: their last data is served.
+    // Health checks and definitions are never waited for: their last data is served.
     mu_.AwaitWithDeadline(absl::Condition(this, &Scraper::NoFastFetchInFlight), deadline);
 
     for (const EndpointState& state : states_) {
@@ -176,16 +191,17 @@ void Scraper::Fetch(size_t index, std::string request, absl::Time deadline) {
 
 void Scraper::UpdateJoins(size_t index) {
   for (JoinState& join : joins_) {
-    if (join.left != index && join.right != index) continue;
-    std::shared_ptr<const EndpointData> left, right;
+    if (std::find(join.inputs.begin(), join.inputs.end(), index) == join.inputs.end()) continue;
+    std::vector<std::shared_ptr<const EndpointData>> data;
     {
       absl::MutexLock lock(&mu_);
-      left = states_[join.left].data;
-      right = states_[join.right].data;
+      for (size_t input : join.inputs) data.push_back(states_[input].data);
     }
-    if (!left || !right) continue;
+    if (std::find(data.begin(), data.end(), nullptr) != data.end()) continue;
+    std::vector<const std::vector<metrics::LabelValues>*> keys;
+    for (const auto& input : data) keys.push_back(&input->keys);
     std::vector<prometheus::MetricFamily> families;
-    families.push_back(join.join->compute(left->keys, right->keys));
+    families.push_back(join.join->compute(keys));
     std::shared_ptr<const metrics::FamilyText> text;
     if (!families[0].metric.empty()) {
       text = std::make_shared<metrics::FamilyText>(std::move(metrics::SerializeFamilies(std::move(families))[0]));
@@ -193,7 +209,9 @@ void Scraper::UpdateJoins(size_t index) {
 
     absl::MutexLock lock(&mu_);
     // Another fetch may have published newer data meanwhile; then its own update wins.
-    if (states_[join.left].data == left && states_[join.right].data == right) join.text = std::move(text);
+    bool current = true;
+    for (size_t i = 0; i < join.inputs.size(); ++i) current = current && states_[join.inputs[i]].data == data[i];
+    if (current) join.text = std::move(text);
   }
 }
 

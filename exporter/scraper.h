@@ -26,7 +26,8 @@ class Scraper {
   struct Options {
     absl::Duration scrape_timeout = absl::Seconds(10);
     absl::Duration min_interval = absl::Seconds(5);
-    absl::Duration slow_interval = absl::Minutes(1);  // for Endpoint::slow (definitions, health)
+    absl::Duration health_interval = absl::Minutes(1);  // Cadence::kHealth
+    absl::Duration definitions_interval = absl::Minutes(5);  // Cadence::kDefinitions
     // The endpoints to fetch; empty means every endpoint that is not opt-in.
     std::vector<const metrics::Endpoint*> endpoints;
   };
@@ -38,7 +39,7 @@ class Scraper {
   Scraper(const Scraper&) = delete;
   Scraper& operator=(const Scraper&) = delete;
 
-  // Starts fetches for endpoints whose data is older than min_interval (slow_interval for slow
+  // Starts fetches for endpoints whose data is older than their interval (Endpoint::cadence),
   // endpoints), waits for the fast ones in flight until `deadline`, then renders what it has:
   // never blocks past `deadline`.
   std::string Render(absl::Time deadline);
@@ -64,18 +65,19 @@ class Scraper {
     metrics::FieldErrors field_errors;
   };
 
-  // A join whose two endpoints are both fetched.
+  // A join whose endpoints are all fetched.
   struct JoinState {
     const metrics::Join* join;
-    size_t left, right;  // indices into states_
+    std::vector<size_t> inputs;  // indices into states_, in the order of Join::inputs
     std::shared_ptr<const metrics::FamilyText> text;  // guarded by mu_
   };
 
   void Fetch(size_t index, std::string request, absl::Time deadline);
-  // Recomputes the joins that read endpoint `index` from the current data of both sides.
+  // Recomputes the joins that read endpoint `index` from the current data of their inputs.
   void UpdateJoins(size_t index);
   bool NoneInFlight() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool NoFastFetchInFlight() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Duration IntervalOf(const metrics::Endpoint& endpoint) const;
   std::vector<prometheus::MetricFamily> SelfMetrics() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Constant after construction.

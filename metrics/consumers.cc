@@ -4,7 +4,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "metrics/mapper.h"
-#include "metrics/endpoints.h"
 
 namespace warren::metrics {
 namespace {
@@ -23,7 +22,7 @@ const Endpoint kConsumers{
     .sortable = true,
     .core = false,
     .opt_in = false,
-    .slow = false,
+    .cadence = Cadence::kScrape,
     .body_on_503 = false,
     .labels = {},
     .fields = {},
@@ -38,21 +37,27 @@ const Endpoint kConsumers{
 const char kQueueConsumersName[] = "rabbitmq_queue_consumers";
 const char kQueueConsumersHelp[] = "Consumers on the queue.";
 
-prometheus::MetricFamily QueueConsumers(const std::vector<std::vector<std::string>>& queues,
-                                        const std::vector<std::vector<std::string>>& consumers) {
-  absl::flat_hash_map<std::vector<std::string>, int64_t> counts;
-  for (const std::vector<std::string>& queue : consumers) ++counts[queue];
+prometheus::MetricFamily QueueConsumers(JoinInputs inputs) {
+  const std::vector<LabelValues>& queues = *inputs[0];
+  const std::vector<LabelValues>& consumers = *inputs[1];
+  absl::flat_hash_map<LabelValues, int64_t> counts;  // (vhost, queue) -> consumers
+  for (const LabelValues& consumer : consumers) {
+    if (consumer.size() == 2) ++counts[consumer];
+  }
 
   prometheus::MetricFamily family{kQueueConsumersName, kQueueConsumersHelp,
                                   prometheus::MetricType::Gauge, {}};
-  std::vector<std::string> names;
-  for (const Label& label : kQueues.keys) names.push_back(label.name);
+  const std::vector<std::string> names = {"vhost", "queue"};
   family.metric.reserve(queues.size());
-  for (const std::vector<std::string>& queue : queues) {
-    auto it = counts.find(queue);
+  LabelValues key(2);
+  for (const LabelValues& queue : queues) {
+    if (queue.size() < 2) continue;
+    key[0] = queue[0];
+    key[1] = queue[1];
+    auto it = counts.find(key);
     // A queue that no consumer names has none: 0 is a count here, not a missing value.
     const double count = it == counts.end() ? 0.0 : static_cast<double>(it->second);
-    family.metric.push_back(MakeSample(names, queue, count, prometheus::MetricType::Gauge));
+    family.metric.push_back(MakeSample(names, key, count, prometheus::MetricType::Gauge));
   }
   return family;
 }

@@ -2,7 +2,7 @@
 #ifndef WARREN_METRICS_CONSUMERS_H_
 #define WARREN_METRICS_CONSUMERS_H_
 
-#include "metrics/mapper.h"
+#include "metrics/endpoints.h"
 #include "prometheus/metric_family.h"
 
 namespace warren::metrics {
@@ -10,10 +10,9 @@ namespace warren::metrics {
 extern const char kQueueConsumersName[];
 extern const char kQueueConsumersHelp[];
 
-// One sample per queue in `queues` (Mapped::keys of kQueues) counting the entries of
-// `consumers` (Mapped::keys of kConsumers) that name it. Both key on vhost, then queue.
-prometheus::MetricFamily QueueConsumers(const std::vector<std::vector<std::string>>& queues,
-                                        const std::vector<std::vector<std::string>>& consumers);
+// inputs: the keys of kQueues and kConsumers. One sample per queue counting the consumers that
+// name it. Both key on vhost, then queue.
+prometheus::MetricFamily QueueConsumers(JoinInputs inputs);
 
 }  // namespace warren::metrics
 

@@ -1,5 +1,5 @@
 // /api/definitions: what a definitions backup would hold, counted per kind, plus a hash that
-// changes when the definitions do. Can be large and changes rarely: fetched on the slow interval.
+// changes when the definitions do. Can be large and changes rarely: fetched every --scrape.definitions-interval.
 // Needs the administrator tag; a monitoring-only user gets 401 (switch the group off).
 #include <cstdint>
 #include <vector>
@@ -78,7 +78,7 @@ const Endpoint kDefinitions{
     .sortable = false,
     .core = false,
     .opt_in = false,
-    .slow = true,
+    .cadence = Cadence::kDefinitions,
     .body_on_503 = false,
     .labels = {},
     .fields = {},

@@ -9,13 +9,14 @@
 #include "absl/strings/strip.h"
 #include "metrics/consumers.h"
 #include "metrics/federation.h"
+#include "metrics/policies.h"
 
 namespace warren::metrics {
 
 std::span<const Endpoint* const> AllEndpoints() {
   static const Endpoint* const kAll[] = {
       &kOverview,    &kNodes,    &kQueues,          &kConsumers,           &kExchanges, &kConnections,
-      &kChannels,    &kFederationLinks, &kFederationUpstreams, &kShovels, &kVhosts,    &kVhostLimits,
+      &kChannels,    &kFederationLinks, &kFederationUpstreams, &kShovels, &kVhosts,    &kVhostLimits, &kPolicies,
       &kQueueStats,  &kExchangeStats, &kDefinitions, &kHealthAlarms, &kHealthLocalAlarms, &kHealthQuorumCritical, &kHealthMirrorSyncCritical,
       &kHealthVirtualHosts, &kHealthCertificateExpiration, &kHealthProtocolAmqp,
   };
@@ -41,10 +42,14 @@ std::vector<std::string> OptInGroups() {
 }
 
 std::span<const Join> AllJoins() {
+  static const Endpoint* const kConsumersOfQueues[] = {&kQueues, &kConsumers};
+  static const Endpoint* const kLinksOfUpstreams[] = {&kFederationUpstreams, &kFederationLinks};
+  static const Endpoint* const kMirrorsOfQueues[] = {&kQueues, &kPolicies, &kNodes};
   static const Join kAll[] = {
-      {&kQueues, &kConsumers, kQueueConsumersName, "vhost, queue", kQueueConsumersHelp, &QueueConsumers},
-      {&kFederationUpstreams, &kFederationLinks, kUpstreamLinksRunningName, "vhost, upstream",
-       kUpstreamLinksRunningHelp, &UpstreamLinksRunning},
+      {kConsumersOfQueues, kQueueConsumersName, "vhost, queue", kQueueConsumersHelp, &QueueConsumers},
+      {kLinksOfUpstreams, kUpstreamLinksRunningName, "vhost, upstream", kUpstreamLinksRunningHelp,
+       &UpstreamLinksRunning},
+      {kMirrorsOfQueues, kMirrorsExpectedName, "vhost, queue", kMirrorsExpectedHelp, &MirrorsExpected},
   };
   return kAll;
 }

@@ -26,6 +26,7 @@ extern const Endpoint kFederationUpstreams;  // federation.cc
 extern const Endpoint kShovels;              // shovels.cc
 extern const Endpoint kVhosts;               // vhosts.cc
 extern const Endpoint kVhostLimits;          // vhosts.cc
+extern const Endpoint kPolicies;             // policies.cc
 extern const Endpoint kQueueStats;           // queue_stats.cc (opt-in)
 extern const Endpoint kExchangeStats;        // queue_stats.cc (opt-in)
 extern const Endpoint kDefinitions;          // definitions.cc
@@ -45,14 +46,17 @@ std::vector<std::string> AllGroups();
 // The groups that are off unless asked for (Endpoint::opt_in).
 std::vector<std::string> OptInGroups();
 
-// A metric computed from the Mapped::keys of two endpoints, e.g. consumers per queue.
+// The Mapped::keys of each input of a join, in the order of Join::inputs.
+using JoinInputs = std::span<const std::vector<LabelValues>* const>;
+
+// A metric computed from the Mapped::keys of several endpoints, e.g. consumers per queue.
+// Computed only while every input has data.
 struct Join {
-  const Endpoint* left;
-  const Endpoint* right;
+  std::span<const Endpoint* const> inputs;
   const char* name;
   const char* labels;  // for the reference
   const char* help;
-  prometheus::MetricFamily (*compute)(const std::vector<LabelValues>& left, const std::vector<LabelValues>& right);
+  prometheus::MetricFamily (*compute)(JoinInputs inputs);
 };
 
 std::span<const Join> AllJoins();

@@ -22,7 +22,7 @@ const Endpoint kExchanges{
     .sortable = true,
     .core = false,
     .opt_in = false,
-    .slow = false,
+    .cadence = Cadence::kScrape,
     .body_on_503 = false,
     .labels = {},
     .fields = {},

@@ -36,7 +36,7 @@ const Endpoint kFederationLinks{
     .sortable = false,
     .core = false,
     .opt_in = false,
-    .slow = false,
+    .cadence = Cadence::kScrape,
     .body_on_503 = false,
     .labels = kLinkLabels,
     .fields = {},
@@ -60,7 +60,7 @@ const Endpoint kFederationUpstreams{
     .sortable = false,
     .core = false,
     .opt_in = false,
-    .slow = false,
+    .cadence = Cadence::kScrape,
     .body_on_503 = false,
     .labels = {},
     .fields = {},
@@ -76,8 +76,9 @@ const char kUpstreamLinksRunningName[] = "rabbitmq_federation_upstream_links_run
 const char kUpstreamLinksRunningHelp[] =
     "Running links of a configured federation upstream: 0 means its links failed or disappeared.";
 
-prometheus::MetricFamily UpstreamLinksRunning(const std::vector<LabelValues>& upstreams,
-                                              const std::vector<LabelValues>& links) {
+prometheus::MetricFamily UpstreamLinksRunning(JoinInputs inputs) {
+  const std::vector<LabelValues>& upstreams = *inputs[0];
+  const std::vector<LabelValues>& links = *inputs[1];
   std::map<LabelValues, int> running;  // (vhost, upstream) -> running links
   for (const LabelValues& link : links) {
     if (link.size() == 3 && link[2] == "running") ++running[{link[0], link[1]}];

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "metrics/mapper.h"
+#include "metrics/endpoints.h"
 #include "prometheus/metric_family.h"
 
 namespace warren::metrics {
@@ -13,11 +13,10 @@ namespace warren::metrics {
 extern const char kUpstreamLinksRunningName[];
 extern const char kUpstreamLinksRunningHelp[];
 
-// One sample per configured upstream in `upstreams` (keys vhost, upstream) counting the links of
-// `links` (keys vhost, upstream, status) that run for it: 0 means a configured upstream whose
-// links are down or gone.
-prometheus::MetricFamily UpstreamLinksRunning(const std::vector<LabelValues>& upstreams,
-                                              const std::vector<LabelValues>& links);
+// inputs: the keys of kFederationUpstreams (vhost, upstream) and kFederationLinks (vhost,
+// upstream, status). One sample per configured upstream counting its running links: 0 means a
+// configured upstream whose links are down or gone.
+prometheus::MetricFamily UpstreamLinksRunning(JoinInputs inputs);
 
 }  // namespace warren::metrics
 

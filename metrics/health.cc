@@ -1,5 +1,5 @@
 // /api/health/checks/*: 200 {"status":"ok"} or 503 {"status":"failed","reason":...}, one request
-// per check, on the slow interval. /api/aliveness-test is never called: it declares a queue.
+// per check, every --scrape.health-interval. /api/aliveness-test is never called: it declares a queue.
 // local-alarms and node-is-*-critical speak for the node that answered.
 #include "metrics/endpoints.h"
 
@@ -26,7 +26,7 @@ constexpr Endpoint Check(const char* name, const char* path, std::span<const Der
       .sortable = false,
       .core = false,
       .opt_in = false,
-      .slow = true,
+      .cadence = Cadence::kHealth,
       .body_on_503 = true,
       .labels = {},
       .fields = {},

@@ -101,6 +101,34 @@ LabelValues ReadOptional(const rapidjson::Value& object, const auto& labels, Fie
   return values;
 }
 
+// Join keys also take a number (as its shortest text: "2") or an array of strings (joined with
+// ","): a policy's ha-params is either.
+LabelValues ReadKeys(const rapidjson::Value& object, const auto& labels, FieldErrors* errors) {
+  LabelValues values;
+  for (const auto& label : labels) {
+    const rapidjson::Value* value = Resolve(object, label.paths);
+    std::string text;
+    if (value == nullptr) {
+    } else if (value->IsString()) {
+      text = StringOf(*value);
+    } else if (value->IsNumber()) {
+      text = absl::StrCat(value->GetDouble());
+    } else if (value->IsArray()) {
+      for (const rapidjson::Value& item : value->GetArray()) {
+        if (!item.IsString()) {
+          ++errors->wrong_type;
+          continue;
+        }
+        absl::StrAppend(&text, text.empty() ? "" : ",", StringOf(item));
+      }
+    } else {
+      ++errors->wrong_type;
+    }
+    values.push_back(std::move(text));
+  }
+  return values;
+}
+
 class VectorSink : public SampleSink {
  public:
   VectorSink(const std::vector<std::string>& names, const LabelValues& values, prometheus::MetricFamily* family)
@@ -228,7 +256,7 @@ void Mapper::MapObject(const rapidjson::Value& object, State* state) const {
     state->counts[i][ReadOptional(object, count_labels_[i], &errors)] += 1;
   }
 
-  if (!keys_.empty()) state->out.keys.push_back(ReadOptional(object, keys_, &errors));
+  if (!keys_.empty()) state->out.keys.push_back(ReadKeys(object, keys_, &errors));
 }
 
 absl::StatusOr<Mapped> Mapper::Map(absl::string_view body) const {

@@ -48,7 +48,7 @@ const Endpoint kNodes{
     .sortable = false,
     .core = true,
     .opt_in = false,
-    .slow = false,
+    .cadence = Cadence::kScrape,
     .body_on_503 = false,
     .labels = kNodeLabels,
     .fields = kNodeFields,
@@ -57,7 +57,7 @@ const Endpoint kNodes{
     .eaches = kNodeEaches,
     .counts = {},
     .derived = {},
-    .keys = {},
+    .keys = kNodeLabels,  // the cluster's nodes, for mirrors expected (policies.cc)
 };
 
 }  // namespace warren::metrics

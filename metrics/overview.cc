@@ -51,7 +51,7 @@ const Endpoint kOverview{
     .sortable = false,
     .core = true,
     .opt_in = false,
-    .slow = false,
+    .cadence = Cadence::kScrape,
     .body_on_503 = false,
     .labels = {},
     .fields = kOverviewFields,

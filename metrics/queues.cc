@@ -9,6 +9,8 @@ namespace {
 
 constexpr Label kQueueLabels[] = {{"vhost", "vhost"}, {"queue", "name"}};
 constexpr Label kQueueInfoLabels[] = {{"type", "type"}, {"policy", "policy"}};
+// For the consumers (consumers.cc) and mirrors expected (policies.cc) joins.
+constexpr Label kQueueKeys[] = {{"vhost", "vhost"}, {"queue", "name"}, {"type", "type"}, {"policy", "policy"}};
 
 constexpr Field kQueueFields[] = {
 //  JSON path                   metric name                             kind            help
@@ -64,7 +66,7 @@ const Endpoint kQueues{
     .sortable = true,
     .core = true,
     .opt_in = false,
-    .slow = false,
+    .cadence = Cadence::kScrape,
     .body_on_503 = false,
     .labels = kQueueLabels,
     .fields = kQueueFields,
@@ -73,7 +75,7 @@ const Endpoint kQueues{
     .eaches = kQueueEaches,
     .counts = kQueueCounts,
     .derived = kQueueDerived,
-    .keys = kQueueLabels,
+    .keys = kQueueKeys,
 };
 
 }  // namespace warren::metrics

@@ -23,7 +23,7 @@ const Endpoint kShovels{
     .sortable = false,
     .core = false,
     .opt_in = false,
-    .slow = false,
+    .cadence = Cadence::kScrape,
     .body_on_503 = false,
     .labels = kShovelLabels,
     .fields = {},

@@ -93,6 +93,13 @@ struct Derived {
 
 enum class Shape { kArray, kObject };
 
+// How often an endpoint is fetched.
+enum class Cadence {
+  kScrape,       // when a scrape finds its data older than --scrape.min-interval; waited for
+  kHealth,       // every --scrape.health-interval (health checks); never waited for
+  kDefinitions,  // every --scrape.definitions-interval (large, changes rarely); never waited for
+};
+
 struct Endpoint {
   const char* name;    // short name used in self-metrics: endpoint="queues"
   const char* group;   // what --no-collector.<group> switches off
@@ -103,7 +110,7 @@ struct Endpoint {
   bool sortable;  // list endpoint where an empty `sort=` skips the broker's sorting
   bool core;      // part of rabbitmq_up
   bool opt_in;    // off unless --collector.<group>: the broker's expensive statistics path
-  bool slow;      // fetched every --scrape.slow-interval, not on every scrape
+  Cadence cadence;
   bool body_on_503;  // HTTP 503 carries a body to map (health checks that fail), not an error
   std::span<const Label> labels;  // identify one object of an array endpoint
   std::span<const Field> fields;
@@ -112,7 +119,9 @@ struct Endpoint {
   std::span<const Each> eaches;
   std::span<const Count> counts;
   std::span<const Derived> derived;
-  std::span<const Label> keys;  // values kept per object for joins with other endpoints
+  // Values kept per object for joins with other endpoints (strings, numbers, or arrays of
+  // strings, as text).
+  std::span<const Label> keys;
 };
 
 }  // namespace warren::metrics

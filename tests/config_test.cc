@@ -47,7 +47,8 @@ TEST(ParseArgs, BadInputNamesTheField) {
       {{"--web.telemetry-path=metrics"}, "--web.telemetry-path: must start with /"},
       {{"--log.level=loud"}, "--log.level: unknown log level"},
       {{"--scrape.workers=0"}, "--scrape.workers: must be between 1 and 64"},
-      {{"--scrape.slow-interval=1s"}, "--scrape.slow-interval: must not be shorter"},
+      {{"--scrape.health-interval=1s"}, "--scrape.health-interval: must not be shorter"},
+      {{"--scrape.definitions-interval=1s"}, "--scrape.definitions-interval: must not be shorter"},
       {{"--no-collector.nonsense"}, "--no-collector.nonsense: unknown collector"},
       {{"--rabbitmq.password-file=/nonexistent/pw"}, "--rabbitmq.password-file: cannot read"},
       {{"positional"}, "unexpected argument"},
@@ -94,7 +95,7 @@ TEST(ParseArgs, CollectorsSwitchOffAndOnAgain) {
 TEST(ParseArgs, HelpListsEveryFlag) {
   const std::string help = HelpText();
   for (const char* flag : {"--rabbitmq.url", "--rabbitmq.user", "--rabbitmq.password-file", "--web.listen-address",
-                           "--web.telemetry-path", "--scrape.timeout", "--scrape.min-interval", "--scrape.slow-interval",
+                           "--web.telemetry-path", "--scrape.timeout", "--scrape.min-interval", "--scrape.health-interval", "--scrape.definitions-interval",
                            "--log.level", "--no-collector.GROUP", "federation_upstreams",
                            "--version", "WARREN_RABBITMQ_PASSWORD"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;

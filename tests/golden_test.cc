@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -56,16 +57,21 @@ std::string Render(const std::string& stem) {
   }
   Mapped mapped = MapFixture(*endpoint, stem);
   std::vector<prometheus::MetricFamily> families = std::move(mapped.families);
-  // A join is shown with the fixture of its other side recorded in the same broker state.
+  // A join is shown in the golden of its first input, with the fixtures of the others recorded
+  // in the same broker state.
   const std::string state = stem.substr(std::string(endpoint->name).size());
   for (const Join& join : AllJoins()) {
-    if (join.left != endpoint && join.right != endpoint) continue;
-    const Endpoint& other = *(join.left == endpoint ? join.right : join.left);
-    const std::string other_stem = absl::StrCat(other.name, state);
-    if (!fs::exists(kFixtures + "/" + other_stem + ".json")) continue;
-    const Mapped other_mapped = MapFixture(other, other_stem);
-    families.push_back(join.left == endpoint ? join.compute(mapped.keys, other_mapped.keys)
-                                             : join.compute(other_mapped.keys, mapped.keys));
+    if (join.inputs[0] != endpoint) continue;
+    std::vector<Mapped> others;
+    for (const Endpoint* other : join.inputs.subspan(1)) {
+      const std::string other_stem = absl::StrCat(other->name, state);
+      if (!fs::exists(kFixtures + "/" + other_stem + ".json")) break;
+      others.push_back(MapFixture(*other, other_stem));
+    }
+    if (others.size() + 1 != join.inputs.size()) continue;
+    std::vector<const std::vector<LabelValues>*> keys = {&mapped.keys};
+    for (const Mapped& other : others) keys.push_back(&other.keys);
+    families.push_back(join.compute(keys));
   }
   std::vector<FamilyText> text = SerializeFamilies(std::move(families));
   std::vector<const FamilyText*> chunks;
@@ -75,6 +81,14 @@ std::string Render(const std::string& stem) {
   EXPECT_TRUE(duplicates.empty()) << stem;
   absl::StrAppend(&out, "# field errors: missing=", mapped.errors.missing, " wrong_type=", mapped.errors.wrong_type,
                   "\n");
+  // The values kept for joins, one line per object, so the goldens cover them too.
+  for (const LabelValues& key : mapped.keys) {
+    absl::StrAppend(&out, "# key");
+    for (size_t i = 0; i < key.size() && i < endpoint->keys.size(); ++i) {
+      absl::StrAppend(&out, " ", endpoint->keys[i].name, "=\"", absl::CEscape(key[i]), "\"");
+    }
+    absl::StrAppend(&out, "\n");
+  }
   return out;
 }
 
@@ -84,8 +98,10 @@ TEST_P(Golden, MatchesTheRecordedExposition) {
   const std::string stem = GetParam();
   const std::string actual = Render(stem);
   int samples = 0;
-  for (absl::string_view line : absl::StrSplit(actual, '\n')) samples += !line.empty() && line[0] != '#';
-  EXPECT_GT(samples, 0) << stem << ": a golden test must cover samples";
+  for (absl::string_view line : absl::StrSplit(actual, '\n')) {
+    samples += (!line.empty() && line[0] != '#') || absl::StartsWith(line, "# key ");
+  }
+  EXPECT_GT(samples, 0) << stem << ": a golden test must cover samples or join keys";
   const std::string path = kGolden + "/" + stem + ".prom";
   if (const char* update = std::getenv("WARREN_UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
     testing::WriteFileOrDie(path, actual);

@@ -1,10 +1,14 @@
 #include "metrics/mapper.h"
 
+#include <initializer_list>
+#include <map>
+
 #include "gtest/gtest.h"
 #include "metrics/consumers.h"
 #include "metrics/endpoints.h"
 #include "metrics/exposition.h"
 #include "metrics/federation.h"
+#include "metrics/policies.h"
 
 namespace warren::metrics {
 namespace {
@@ -31,10 +35,10 @@ void Doubled(const rapidjson::Value& object, SampleSink& sink) {
 constexpr Derived kDerived[] = {{"test_doubled", prometheus::MetricType::Gauge, "messages", "factor", &Doubled, "Twice."}};
 constexpr Label kKeys[] = {{"vhost", "vhost"}, {"queue", "name"}};
 const Endpoint kTest{.name = "test", .group = "test", .path = "/api/test", .params = "", .shape = Shape::kArray,
-                     .columns = true, .sortable = false, .core = false, .opt_in = false, .slow = false, .body_on_503 = false, .labels = kLabels, .fields = kFields,
+                     .columns = true, .sortable = false, .core = false, .opt_in = false, .cadence = Cadence::kScrape, .body_on_503 = false, .labels = kLabels, .fields = kFields,
                      .infos = kInfos, .states = {}, .eaches = {}, .counts = {}, .derived = {}, .keys = kKeys};
 const Endpoint kRich{.name = "rich", .group = "test", .path = "/api/rich", .params = "", .shape = Shape::kArray,
-                     .columns = true, .sortable = false, .core = false, .opt_in = false, .slow = false, .body_on_503 = false, .labels = kLabels, .fields = {},
+                     .columns = true, .sortable = false, .core = false, .opt_in = false, .cadence = Cadence::kScrape, .body_on_503 = false, .labels = kLabels, .fields = {},
                      .infos = {}, .states = kStates, .eaches = kEaches, .counts = kCounts, .derived = kDerived,
                      .keys = {}};
 
@@ -117,7 +121,7 @@ TEST(Mapper, OptionalIdentityLabelsBecomeEmpty) {
   constexpr Label kLinkLabels[] = {{"vhost", "vhost"}, {"exchange", "exchange?"}, {"queue", "queue?"}};
   constexpr Field kLinkFields[] = {{"n", "test_n", Kind::kGauge, "N."}};
   const Endpoint links{.name = "links", .group = "test", .path = "/api/links", .params = "", .shape = Shape::kArray,
-                       .columns = true, .sortable = false, .core = false, .opt_in = false, .slow = false, .body_on_503 = false, .labels = kLinkLabels, .fields = kLinkFields,
+                       .columns = true, .sortable = false, .core = false, .opt_in = false, .cadence = Cadence::kScrape, .body_on_503 = false, .labels = kLinkLabels, .fields = kLinkFields,
                        .infos = {}, .states = {}, .eaches = {}, .counts = {}, .derived = {}, .keys = {}};
   absl::StatusOr<Mapped> mapped = Mapper(links).Map(R"([{"vhost":"/","exchange":"x","n":1},{"exchange":"y","n":2}])");
   ASSERT_TRUE(mapped.ok());
@@ -173,9 +177,18 @@ TEST(Mapper, HostileNamesAreEscapedInTheExposition) {
       << text[0].text;
 }
 
+// Calls a join function with these inputs.
+prometheus::MetricFamily Join(prometheus::MetricFamily (*compute)(JoinInputs),
+                              std::initializer_list<std::vector<LabelValues>> inputs) {
+  std::vector<const std::vector<LabelValues>*> pointers;
+  for (const std::vector<LabelValues>& input : inputs) pointers.push_back(&input);
+  return compute(pointers);
+}
+
 TEST(UpstreamLinksRunning, ZeroForAnUpstreamWithoutRunningLinks) {
-  prometheus::MetricFamily family = UpstreamLinksRunning(
-      {{"/", "hare"}, {"/", "fox"}}, {{"/", "hare", "running"}, {"/", "hare", "running"}, {"/", "fox", "error"}});
+  prometheus::MetricFamily family =
+      Join(&UpstreamLinksRunning, {{{"/", "hare"}, {"/", "fox"}},
+                                   {{"/", "hare", "running"}, {"/", "hare", "running"}, {"/", "fox", "error"}}});
   ASSERT_EQ(family.metric.size(), 2u);
   EXPECT_EQ(family.metric[0].gauge.value, 2);
   EXPECT_EQ(family.metric[1].gauge.value, 0);
@@ -217,12 +230,51 @@ TEST(Assemble, MergesOneFamilyFromSeveralEndpoints) {
 
 TEST(QueueConsumers, CountsPerQueueAndZeroForQueuesWithout) {
   prometheus::MetricFamily family =
-      QueueConsumers({{"/", "a"}, {"/", "b"}, {"v", "a"}}, {{"/", "a"}, {"/", "a"}, {"v", "a"}, {"/", "gone"}});
+      Join(&QueueConsumers, {{{"/", "a", "classic", ""}, {"/", "b", "quorum", "p"}, {"v", "a", "classic", ""}},
+                             {{"/", "a"}, {"/", "a"}, {"v", "a"}, {"/", "gone"}}});
   ASSERT_EQ(family.metric.size(), 3u);
   EXPECT_EQ(family.metric[0].gauge.value, 2);
   EXPECT_EQ(family.metric[1].gauge.value, 0);
   EXPECT_EQ(family.metric[2].gauge.value, 1);
   EXPECT_EQ(family.name, "rabbitmq_queue_consumers");
+}
+
+TEST(MirrorsExpected, FollowsHaModeAndCountsNodesThatAreDown) {
+  const std::vector<LabelValues> nodes = {{"r@a"}, {"r@b"}, {"r@c"}};
+  const std::vector<LabelValues> policies = {
+      {"/", "all", "all", ""},          {"/", "two", "exactly", "2"},   {"/", "nine", "exactly", "9"},
+      {"/", "ab", "nodes", "r@a,r@b"},  {"/", "ax", "nodes", "r@a,r@x"}, {"/", "limit", "", ""},
+      {"/", "bad", "exactly", "zero"},  {"v", "all", "exactly", "2"},
+  };
+  const std::vector<LabelValues> queues = {
+      {"/", "q.all", "classic", "all"}, {"/", "q.two", "classic", "two"},   {"/", "q.nine", "classic", "nine"},
+      {"/", "q.ab", "classic", "ab"},   {"/", "q.ax", "classic", "ax"},     {"/", "q.limit", "classic", "limit"},
+      {"/", "q.bad", "classic", "bad"}, {"/", "q.none", "classic", ""},     {"/", "qq", "quorum", "all"},
+      {"v", "q.all", "classic", "all"}, {"w", "q.all", "classic", "all"},
+  };
+  prometheus::MetricFamily family = Join(&MirrorsExpected, {queues, policies, nodes});
+  EXPECT_EQ(family.name, "rabbitmq_queue_mirrors_expected");
+  std::map<std::string, double> got;
+  for (const prometheus::ClientMetric& metric : family.metric) {
+    ASSERT_EQ(metric.label.size(), 2u);
+    got[metric.label[0].value + " " + metric.label[1].value] = metric.gauge.value;
+  }
+  const std::map<std::string, double> want = {
+      {"/ q.all", 2}, {"/ q.two", 1}, {"/ q.nine", 2}, {"/ q.ab", 1}, {"/ q.ax", 0}, {"v q.all", 1},
+  };
+  EXPECT_EQ(got, want) << "no series for queues without an ha policy, quorum queues, or another vhost's policy";
+}
+
+TEST(MirrorsExpected, ReadsHaParamsAsNumberOrNodeList) {
+  absl::StatusOr<Mapped> mapped = Mapper(kPolicies).Map(
+      R"([{"vhost":"/","name":"two","definition":{"ha-mode":"exactly","ha-params":2}},)"
+      R"({"vhost":"/","name":"ab","definition":{"ha-mode":"nodes","ha-params":["r@a","r@b"]}},)"
+      R"({"vhost":"/","name":"plain","definition":[]}])");
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  EXPECT_EQ(mapped->keys, (std::vector<LabelValues>{{"/", "two", "exactly", "2"},
+                                                    {"/", "ab", "nodes", "r@a,r@b"},
+                                                    {"/", "plain", "", ""}}));
+  EXPECT_EQ(mapped->errors.wrong_type, 0u);
 }
 
 TEST(RabbitVersionOf, ReadsTheBuildInfoLabel) {

@@ -63,8 +63,9 @@ std::string Reference() {
     }
   }
   for (const metrics::Join& join : metrics::AllJoins()) {
-    row(join.name, "gauge", join.labels, absl::StrCat("`", join.left->path, "` joined with `", join.right->path, "`"),
-        join.help);
+    std::vector<std::string> paths;
+    for (const metrics::Endpoint* input : join.inputs) paths.push_back(absl::StrCat("`", input->path, "`"));
+    row(join.name, "gauge", join.labels, absl::StrCat(absl::StrJoin(paths, " joined with "), " keys"), join.help);
   }
   for (const SelfMetric* metric : kAllSelfMetrics) {
     row(metric->name, TypeName(metric->type), absl::StrJoin(absl::StrSplit(metric->labels, ',', absl::SkipEmpty()), ", "),

@@ -35,7 +35,7 @@ class ScraperTest : public ::testing::Test {
     client_ = std::make_unique<RabbitClient>(ClientOptions{
         .url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
     return std::make_unique<Scraper>(
-        Scraper::Options{.scrape_timeout = absl::Seconds(5), .min_interval = min_interval, .slow_interval = absl::Minutes(1), .endpoints = {}}, client_.get(), &pool_);
+        Scraper::Options{.scrape_timeout = absl::Seconds(5), .min_interval = min_interval, .health_interval = absl::Minutes(1), .definitions_interval = absl::Minutes(5), .endpoints = {}}, client_.get(), &pool_);
   }
 
   std::vector<std::string> Logs() {
@@ -124,7 +124,8 @@ TEST_F(ScraperTest, SlowEndpointsAreNotWaitedForAndFetchedOnTheirOwnInterval) {
   client_ = std::make_unique<RabbitClient>(
       ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
   Scraper scraper({.scrape_timeout = absl::Seconds(5), .min_interval = absl::ZeroDuration(),
-                   .slow_interval = absl::Hours(1), .endpoints = {&metrics::kQueues, &metrics::kHealthAlarms}},
+                   .health_interval = absl::Hours(1), .definitions_interval = absl::Hours(1),
+                   .endpoints = {&metrics::kQueues, &metrics::kHealthAlarms}},
                   client_.get(), &pool_);
   const absl::Time start = absl::Now();
   std::string text = scraper.Render(In(absl::Seconds(5)));
@@ -134,9 +135,32 @@ TEST_F(ScraperTest, SlowEndpointsAreNotWaitedForAndFetchedOnTheirOwnInterval) {
   text = scraper.Render(In(absl::Seconds(5)));
   EXPECT_EQ(SampleValue(text, R"(rabbitmq_health_check_up{check="alarms"})"), 0.0) << "a 503 body is data";
   EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="health_alarms"})"), 1.0);
-  EXPECT_EQ(broker.Requests("/api/health/checks/alarms"), 1) << "slow interval";
+  EXPECT_EQ(broker.Requests("/api/health/checks/alarms"), 1) << "health interval";
   EXPECT_EQ(broker.Requests("/api/queues"), 2);
   EXPECT_EQ(broker.Requests("/api/overview"), 0) << "endpoints not listed are never asked";
+}
+
+TEST_F(ScraperTest, DefinitionsAndHealthChecksEachKeepTheirOwnInterval) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  broker.Set("/api/health/checks/alarms", {.body = R"({"status":"ok"})"});
+  broker.Set("/api/definitions", {.body = R"({"rabbit_version":"3.10.8","queues":[{"name":"q"}]})"});
+  client_ = std::make_unique<RabbitClient>(
+      ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
+  Scraper scraper({.scrape_timeout = absl::Seconds(5), .min_interval = absl::ZeroDuration(),
+                   .health_interval = absl::ZeroDuration(), .definitions_interval = absl::Hours(1),
+                   .endpoints = {&metrics::kQueues, &metrics::kHealthAlarms, &metrics::kDefinitions}},
+                  client_.get(), &pool_);
+  std::string text;
+  for (int i = 0; i < 3; ++i) {
+    text = scraper.Render(In(absl::Seconds(5)));
+    absl::SleepFor(absl::Milliseconds(200));  // lets the fetches that are not waited for finish
+  }
+  text = scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(broker.Requests("/api/queues"), 4);
+  EXPECT_GE(broker.Requests("/api/health/checks/alarms"), 3) << "health interval 0";
+  EXPECT_EQ(broker.Requests("/api/definitions"), 1) << "definitions interval 1h";
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_definitions_objects{kind="queues"})"), 1.0);
 }
 
 TEST_F(ScraperTest, UnreachableBrokerGivesUpZeroAndStillRenders) {
@@ -144,7 +168,7 @@ TEST_F(ScraperTest, UnreachableBrokerGivesUpZeroAndStillRenders) {
   { FakeBroker gone; port = gone.port(); }
   client_ = std::make_unique<RabbitClient>(ClientOptions{
       .url = *ParseBrokerUrl(absl::StrCat("http://127.0.0.1:", port)), .user = "u", .password = kPassword});
-  Scraper scraper({.scrape_timeout = absl::Seconds(2), .min_interval = absl::ZeroDuration(), .slow_interval = absl::Minutes(1), .endpoints = {}}, client_.get(), &pool_);
+  Scraper scraper({.scrape_timeout = absl::Seconds(2), .min_interval = absl::ZeroDuration(), .health_interval = absl::Minutes(1), .definitions_interval = absl::Minutes(5), .endpoints = {}}, client_.get(), &pool_);
   const std::string text = scraper.Render(In(absl::Seconds(3)));
   EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 0.0);
   EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="overview"})"), 0.0);

@@ -27,7 +27,7 @@ class ServerTest : public ::testing::Test {
     client_ = std::make_unique<RabbitClient>(
         ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "u", .password = "p"});
     scraper_ = std::make_unique<Scraper>(
-        Scraper::Options{.scrape_timeout = config_.scrape_timeout, .min_interval = absl::ZeroDuration(), .slow_interval = absl::Minutes(1), .endpoints = {}},
+        Scraper::Options{.scrape_timeout = config_.scrape_timeout, .min_interval = absl::ZeroDuration(), .health_interval = absl::Minutes(1), .definitions_interval = absl::Minutes(5), .endpoints = {}},
         client_.get(), &pool_);
     server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
     ASSERT_TRUE(server_->Start().ok());

@@ -44,7 +44,7 @@ python3 "$here/webhook.py" "$hook_port" "$tmp/alerts.txt" > "$tmp/webhook.log" 2
 pids+=($!)
 
 "$warren" --rabbitmq.url="http://127.0.0.1:$mgmt1" --web.listen-address=127.0.0.1:0 \
-  --scrape.min-interval=1s --scrape.slow-interval=5s > "$tmp/warren.log" 2>&1 &
+  --scrape.min-interval=1s --scrape.health-interval=5s --scrape.definitions-interval=5s > "$tmp/warren.log" 2>&1 &
 pids+=($!)
 wait_for 10 "warren to listen" grep -q 'msg=listening' "$tmp/warren.log"
 warren_port=$(sed -n 's/.*msg=listening address=127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/warren.log")

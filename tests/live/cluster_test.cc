@@ -60,7 +60,7 @@ class Cluster : public ::testing::Test {
   // warren scraping the management API of node i (0-based), health checks every 2 s.
   std::unique_ptr<live::InProcessWarren> Warren(int i) {
     return std::make_unique<live::InProcessWarren>(live::InProcessWarren::Options{
-        .mgmt_url = urls_[i], .min_interval = absl::Seconds(1), .slow_interval = absl::Seconds(2)});
+        .mgmt_url = urls_[i], .min_interval = absl::Seconds(1), .health_interval = absl::Seconds(2)});
   }
 
   const std::string& Node(int i) { return names_[i]; }
@@ -129,14 +129,18 @@ TEST_F(Cluster, ShowsNodeTypesMirrorsAndQuorumMembers) {
       Eq(Series("rabbitmq_node_info", {{"node", Node(1)}, {"type", "disc"}}), 1),
       Eq(Series("rabbitmq_node_info", {{"node", Node(2)}, {"type", "ram"}}), 1),
       Eq(Q("rabbitmq_queue_mirrors", kHaAll), 2),
+      Eq(Q("rabbitmq_queue_mirrors_expected", kHaAll), 2),
       Eq(Q("rabbitmq_queue_mirrors_synchronised", kHaAll), 2),
       Eq(Series("rabbitmq_queue_info", {{"vhost", "/"}, {"queue", kHaAll}, {"type", "classic"}, {"policy", "ha-all"}}), 1),
       Eq(Q("rabbitmq_queue_mirrors", kHaTwo), 1),
+      Eq(Q("rabbitmq_queue_mirrors_expected", kHaTwo), 1),
       Eq(Q("rabbitmq_queue_mirrors_synchronised", kHaTwo), 0),
       Eq(Q("rabbitmq_queue_messages", kHaTwo), 4),
       Eq(Leader(kOn2, 1), 1),
       Eq(QueueState(kOn2, "running"), 1),
       Absent(Q("rabbitmq_queue_mirrors", kOn2)),
+      Absent(Q("rabbitmq_queue_mirrors_expected", kOn2)),
+      Absent(Q("rabbitmq_queue_mirrors_expected", kQuorum)),
       Eq(Q("rabbitmq_queue_members", kQuorum), 3),
       Eq(Q("rabbitmq_queue_members_online", kQuorum), 3),
       Eq(Q("rabbitmq_queue_below_majority", kQuorum), 0),
@@ -168,6 +172,8 @@ TEST_F(Cluster, StoppedNodeIsNotRunningItsQueueDownQuorumKeepsMajority) {
                Eq(QueueState(kOn2, "down"), 1),
                Eq(QueueState(kOn2, "running"), 0),
                Eq(Leader(kOn2, 1), 1),
+               // a node that is down still counts: its mirror is missing, not unwanted
+               Eq(Q("rabbitmq_queue_mirrors_expected", kHaAll), 2),
                Eq(Q("rabbitmq_queue_members", kQuorum), 3),
                Eq(Q("rabbitmq_queue_members_online", kQuorum), 2),
                Eq(Q("rabbitmq_queue_below_majority", kQuorum), 0),

@@ -42,7 +42,7 @@ class Federation : public ::testing::Test {
       node_ = body.substr(at + key.size(), body.find('"', at + key.size()) - at - key.size());
     }
     warren_ = std::make_unique<live::InProcessWarren>(live::InProcessWarren::Options{
-        .mgmt_url = mgmt_[0], .min_interval = absl::Seconds(1), .slow_interval = absl::Seconds(2)});
+        .mgmt_url = mgmt_[0], .min_interval = absl::Seconds(1), .health_interval = absl::Seconds(2)});
     ASSERT_TRUE(warren_->started());
   }
 

@@ -219,7 +219,8 @@ InProcessWarren::InProcessWarren(Options options) {
       ClientOptions{.url = *url, .user = options.user, .password = options.password});
   scraper_ = std::make_unique<Scraper>(Scraper::Options{.scrape_timeout = options.scrape_timeout,
                                                         .min_interval = options.min_interval,
-                                                        .slow_interval = options.slow_interval,
+                                                        .health_interval = options.health_interval,
+                                                        .definitions_interval = options.definitions_interval,
                                                         .endpoints = {}},
                                        client_.get(), &pool_);
   server_ = std::make_unique<MetricsServer>(config_, scraper_.get());

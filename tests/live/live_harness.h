@@ -113,7 +113,8 @@ class InProcessWarren {
     std::string password = "guest";
     absl::Duration scrape_timeout = absl::Seconds(10);
     absl::Duration min_interval = absl::Seconds(1);
-    absl::Duration slow_interval = absl::Minutes(1);  // health checks, definitions
+    absl::Duration health_interval = absl::Minutes(1);
+    absl::Duration definitions_interval = absl::Minutes(5);
   };
 
   // Check started() (a gtest failure is recorded if the server does not start).
