@@ -1,14 +1,17 @@
 #include "exporter/config.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "exporter/broker_url.h"
+#include "exporter/config_file.h"
 #include "metrics/endpoints.h"
 
 namespace warren {
@@ -51,6 +54,9 @@ absl::Status ReadPasswordFile(absl::string_view path, std::string* out) {
 
 const std::vector<Flag>& Flags() {
   static const std::vector<Flag>* flags = new std::vector<Flag>{
+      {"config.file", "PATH", "YAML file with any of these settings (see README); $WARREN_CONFIG_FILE.",
+       [](Config*, absl::string_view) { return absl::OkStatus(); },  // read by ParseArgs
+       [](const Config&) { return std::string(); }},
       {"rabbitmq.url", "URL", "Management API base URL, without credentials.",
        [](Config* c, absl::string_view v) { c->rabbitmq_url = std::string(v); return absl::OkStatus(); },
        [](const Config& c) { return c.rabbitmq_url; }},
@@ -99,6 +105,14 @@ const std::vector<Flag>& Flags() {
          return absl::OkStatus();
        },
        [](const Config& c) { return std::string(LogLevelName(c.log_level)); }},
+      {"log.format", "FORMAT", "logfmt or json, one line per event on stderr.",
+       [](Config* c, absl::string_view v) {
+         absl::StatusOr<LogFormat> format = ParseLogFormat(v);
+         if (!format.ok()) return format.status();
+         c->log_format = *format;
+         return absl::OkStatus();
+       },
+       [](const Config& c) { return std::string(LogFormatName(c.log_format)); }},
   };
   return *flags;
 }
@@ -133,6 +147,9 @@ absl::Status Config::Validate() const {
   if (absl::Status s = ParseListenAddress(listen_address, &host, &port); !s.ok()) {
     return FlagError("web.listen-address", s);
   }
+  if (telemetry_path == "/healthz" || telemetry_path == "/readyz") {
+    return FlagError("web.telemetry-path", absl::InvalidArgumentError("/healthz and /readyz are taken"));
+  }
   if (!absl::StartsWith(telemetry_path, "/") || telemetry_path == "/") {
     return FlagError("web.telemetry-path", absl::InvalidArgumentError("must start with / and not be /"));
   }
@@ -158,9 +175,124 @@ absl::Status Config::Validate() const {
   return absl::OkStatus();
 }
 
+namespace {
+
+const Flag* FindFlag(absl::string_view name) {
+  for (const Flag& flag : Flags()) {
+    if (name == flag.name) return &flag;
+  }
+  return nullptr;
+}
+
+// "scrape.max-body-bytes" -> "WARREN_SCRAPE_MAX_BODY_BYTES".
+std::string EnvName(absl::string_view name) {
+  std::string out = "WARREN_";
+  for (char c : name) out += (c == '.' || c == '-') ? '_' : absl::ascii_toupper(c);
+  return out;
+}
+
+// "scrape.max-body-bytes" -> "scrape.max_body_bytes": the section, then the rest with _.
+std::string FileKey(absl::string_view name) {
+  const size_t dot = name.find('.');
+  std::string out(name.substr(0, dot + 1));
+  for (char c : name.substr(dot + 1)) out += (c == '.' || c == '-') ? '_' : c;
+  return out;
+}
+
+absl::Status SetCollector(Config* config, absl::string_view group, bool on) {
+  const std::vector<std::string> groups = metrics::AllGroups();
+  if (std::find(groups.begin(), groups.end(), group) == groups.end()) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown collector (known: ", absl::StrJoin(groups, ", "), ")"));
+  }
+  std::erase(config->disabled_collectors, std::string(group));
+  if (!on) config->disabled_collectors.emplace_back(group);
+  return absl::OkStatus();
+}
+
+absl::Status SetBool(absl::string_view value, bool* out) {
+  if (value == "true") {
+    *out = true;
+  } else if (value == "false") {
+    *out = false;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("want true or false, not \"", value, "\""));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyFile(const std::string& path, Config* config) {
+  absl::StatusOr<std::vector<FileSetting>> settings = ReadConfigFile(path);
+  if (!settings.ok()) return settings.status();
+  for (const FileSetting& setting : *settings) {
+    auto fail = [&](const absl::Status& s) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", setting.line, ": ", setting.key, ": ", s.message()));
+    };
+    if (absl::string_view group = setting.key; absl::ConsumePrefix(&group, "collectors.")) {
+      bool on = false;
+      if (absl::Status s = SetBool(setting.value, &on); !s.ok()) return fail(s);
+      if (absl::Status s = SetCollector(config, group, on); !s.ok()) return fail(s);
+      continue;
+    }
+    const Flag* flag = nullptr;
+    for (const Flag& f : Flags()) {
+      if (setting.key == FileKey(f.name) && absl::string_view(f.name) != "config.file") flag = &f;
+    }
+    if (flag == nullptr) {
+      return fail(absl::InvalidArgumentError(setting.key == "rabbitmq.password"
+                                                 ? "not accepted in a file; use rabbitmq.password_file"
+                                                 : "unknown key (the keys are the flags of --help)"));
+    }
+    std::string value = setting.value;
+    // Paths in the file are relative to the file, as in Prometheus's own config files.
+    if (absl::EndsWith(setting.key, "_file") && !value.empty() && value[0] != '/') {
+      value = (std::filesystem::path(path).parent_path() / value).string();
+    }
+    if (absl::Status s = flag->set(config, value); !s.ok()) return fail(s);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyEnv(const EnvLookup& env, Config* config) {
+  std::optional<std::string> password = env("WARREN_RABBITMQ_PASSWORD");
+  if (std::optional<std::string> file = env("WARREN_RABBITMQ_PASSWORD_FILE");
+      password && !password->empty() && file && !file->empty()) {
+    return absl::InvalidArgumentError("$WARREN_RABBITMQ_PASSWORD and $WARREN_RABBITMQ_PASSWORD_FILE: set only one");
+  }
+  for (const Flag& flag : Flags()) {
+    if (absl::string_view(flag.name) == "config.file") continue;
+    const std::string name = EnvName(flag.name);
+    if (std::optional<std::string> value = env(name.c_str()); value && !value->empty()) {
+      if (absl::Status s = flag.set(config, *value); !s.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("$", name, ": ", s.message()));
+      }
+    }
+  }
+  for (const std::string& group : metrics::AllGroups()) {
+    const std::string name = EnvName(absl::StrCat("collector.", group));
+    if (std::optional<std::string> value = env(name.c_str()); value && !value->empty()) {
+      bool on = false;
+      if (absl::Status s = SetBool(*value, &on); !s.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("$", name, ": ", s.message()));
+      }
+      if (absl::Status s = SetCollector(config, group, on); !s.ok()) return s;
+    }
+  }
+  if (password && !password->empty()) config->rabbitmq_password = *password;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const EnvLookup& env) {
   ParsedArgs out;
-  bool password_from_file = false;
+  // Flags are read first and applied last: defaults < config file < environment < flags.
+  struct Given {
+    const Flag* flag;
+    std::string value;
+  };
+  std::vector<Given> given;
+  std::vector<std::pair<std::string, bool>> collectors;
+  std::string config_file = env("WARREN_CONFIG_FILE").value_or("");
   for (size_t i = 0; i < args.size(); ++i) {
     absl::string_view arg = args[i];
     if (arg == "--help" || arg == "-h") {
@@ -171,15 +303,21 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const
       out.version = true;
       continue;
     }
+    if (arg == "--healthcheck") {
+      out.healthcheck = true;
+      continue;
+    }
+    if (arg == "--config.check") {
+      out.check = true;
+      continue;
+    }
     if (absl::string_view group = arg; absl::ConsumePrefix(&group, "--no-collector.") ||
                                         absl::ConsumePrefix(&group, "--collector.")) {
       const std::vector<std::string> groups = metrics::AllGroups();
       if (std::find(groups.begin(), groups.end(), group) == groups.end()) {
         return absl::InvalidArgumentError(absl::StrCat(arg, ": unknown collector (known: ", absl::StrJoin(groups, ", "), ")"));
       }
-      auto& disabled = out.config.disabled_collectors;
-      std::erase(disabled, std::string(group));
-      if (absl::StartsWith(arg, "--no-")) disabled.emplace_back(group);
+      collectors.emplace_back(std::string(group), !absl::StartsWith(arg, "--no-"));
       continue;
     }
     if (!absl::ConsumePrefix(&arg, "--")) {
@@ -192,10 +330,7 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const
       value = arg.substr(eq + 1);
       has_value = true;
     }
-    const Flag* flag = nullptr;
-    for (const Flag& f : Flags()) {
-      if (name == f.name) flag = &f;
-    }
+    const Flag* flag = FindFlag(name);
     if (flag == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat("--", name, ": unknown flag (see --help)"));
     }
@@ -205,15 +340,24 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const
       }
       value = args[++i];
     }
-    if (absl::Status s = flag->set(&out.config, value); !s.ok()) return FlagError(name, s);
-    if (name == "rabbitmq.password-file") password_from_file = true;
-  }
-  if (!password_from_file) {
-    if (std::optional<std::string> password = env("WARREN_RABBITMQ_PASSWORD"); password && !password->empty()) {
-      out.config.rabbitmq_password = *password;
+    if (name == "config.file") {
+      config_file = std::string(value);
+      continue;
     }
+    given.push_back({flag, std::string(value)});
   }
   if (out.help || out.version) return out;
+
+  if (!config_file.empty()) {
+    if (absl::Status s = ApplyFile(config_file, &out.config); !s.ok()) return s;
+  }
+  if (absl::Status s = ApplyEnv(env, &out.config); !s.ok()) return s;
+  for (const Given& g : given) {
+    if (absl::Status s = g.flag->set(&out.config, g.value); !s.ok()) return FlagError(g.flag->name, s);
+  }
+  for (const auto& [group, on] : collectors) {
+    if (absl::Status s = SetCollector(&out.config, group, on); !s.ok()) return s;
+  }
   if (absl::Status s = out.config.Validate(); !s.ok()) return s;
   return out;
 }
@@ -235,10 +379,17 @@ std::string HelpText() {
                          "(all but the opt-in statistics tier are on). Groups: ", absl::StrJoin(metrics::AllGroups(), ", "),
                   ". Opt-in: ", absl::StrJoin(metrics::OptInGroups(), ", "), ".\n");
   text +=
+      "  --config.check\n      Validate the configuration (file, environment, flags) and exit.\n"
       "  --help\n      Show this help.\n"
-      "  --version\n      Show the version.\n\n"
-      "Environment:\n"
-      "  WARREN_RABBITMQ_PASSWORD  password, when --rabbitmq.password-file is not given\n";
+      "  --version\n      Show the version.\n"
+      "  --healthcheck\n      Ask the warren listening on --web.listen-address for /healthz; exit 0 if it\n"
+      "      answers 200, else 1 (for a container HEALTHCHECK).\n\n"
+      "Environment and config file:\n"
+      "  Every flag is also read from WARREN_<FLAG> (--scrape.timeout: WARREN_SCRAPE_TIMEOUT) and from\n"
+      "  the YAML file of --config.file (scrape: {timeout: 10s}); collectors as\n"
+      "  WARREN_COLLECTOR_<GROUP>=true|false and collectors: {GROUP: true|false}. Flags win over the\n"
+      "  environment, which wins over the file.\n"
+      "  WARREN_RABBITMQ_PASSWORD  the password (or WARREN_RABBITMQ_PASSWORD_FILE, a file holding it)\n";
   return text;
 }
 

@@ -31,6 +31,7 @@ struct Config {
   int web_threads = 8;
   int64_t max_body_bytes = int64_t{256} << 20;
   LogLevel log_level = LogLevel::kInfo;
+  LogFormat log_format = LogFormat::kLogfmt;
   // Groups switched off: no request is made. The opt-in statistics tier starts here.
   std::vector<std::string> disabled_collectors = metrics::OptInGroups();
 
@@ -42,14 +43,19 @@ struct ParsedArgs {
   Config config;
   bool help = false;
   bool version = false;
+  bool healthcheck = false;  // ask the running warren's /healthz and exit (container HEALTHCHECK)
+  bool check = false;        // --config.check: validate the configuration and exit
 };
 
 // Reads an environment variable; injected so tests never touch the real environment.
 using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
 
-// Parses `--name=value`, `--name value`, `--[no-]collector.<group>`, `--help` and `--version`
-// (args excludes argv[0]),
-// then WARREN_RABBITMQ_PASSWORD unless --rabbitmq.password-file was given, then Validate().
+// Parses `--name=value`, `--name value`, `--[no-]collector.<group>`, `--help`, `--version`,
+// `--healthcheck` and `--config.check` (args excludes argv[0]), and builds the Config from, in
+// rising precedence: defaults, the YAML file of --config.file (or $WARREN_CONFIG_FILE), the
+// environment (WARREN_<FLAG>, e.g. WARREN_SCRAPE_TIMEOUT; WARREN_COLLECTOR_<GROUP>=true|false;
+// WARREN_RABBITMQ_PASSWORD), then the flags. Then Validate(). Errors name the flag, variable or
+// file and line.
 absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const EnvLookup& env);
 
 std::string HelpText();

@@ -8,11 +8,13 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "metrics/json.h"
 
 namespace warren {
 namespace {
 
 std::atomic<LogLevel> g_level{LogLevel::kInfo};
+std::atomic<LogFormat> g_format{LogFormat::kLogfmt};
 
 struct Sink {
   absl::Mutex mu;
@@ -47,6 +49,16 @@ absl::string_view LogLevelName(LogLevel level) {
 
 void SetLogLevel(LogLevel level) { g_level.store(level); }
 
+absl::StatusOr<LogFormat> ParseLogFormat(absl::string_view name) {
+  if (name == "logfmt") return LogFormat::kLogfmt;
+  if (name == "json") return LogFormat::kJson;
+  return absl::InvalidArgumentError(absl::StrCat("unknown log format \"", name, "\" (want logfmt or json)"));
+}
+
+absl::string_view LogFormatName(LogFormat format) { return format == LogFormat::kJson ? "json" : "logfmt"; }
+
+void SetLogFormat(LogFormat format) { g_format.store(format); }
+
 void SetLogSink(std::function<void(absl::string_view line)> sink) {
   Sink& s = GetSink();
   absl::MutexLock lock(&s.mu);
@@ -74,13 +86,41 @@ std::string LogfmtValue(absl::string_view value) {
   return out;
 }
 
+std::string JsonValue(absl::string_view value) {
+  const std::string valid = metrics::ValidUtf8(value);
+  std::string out = "\"";
+  for (char c : valid) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
 void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> fields) {
   if (level < g_level.load()) return;
-  std::string line = absl::StrCat(
-      "ts=", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      " level=", LogLevelName(level), " msg=", LogfmtValue(msg));
-  for (const LogField& field : fields) {
-    absl::StrAppend(&line, " ", field.first, "=", LogfmtValue(field.second));
+  const std::string ts = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+  std::string line;
+  if (g_format.load() == LogFormat::kJson) {
+    line = absl::StrCat("{\"ts\":\"", ts, "\",\"level\":\"", LogLevelName(level), "\",\"msg\":", JsonValue(msg));
+    for (const LogField& field : fields) absl::StrAppend(&line, ",", JsonValue(field.first), ":", JsonValue(field.second));
+    line += '}';
+  } else {
+    line = absl::StrCat("ts=", ts, " level=", LogLevelName(level), " msg=", LogfmtValue(msg));
+    for (const LogField& field : fields) {
+      absl::StrAppend(&line, " ", field.first, "=", LogfmtValue(field.second));
+    }
   }
   Sink& sink = GetSink();
   absl::MutexLock lock(&sink.mu);

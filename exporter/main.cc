@@ -3,7 +3,12 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <httplib.h>
+
 #include <iostream>
+#include <thread>
+
+#include "absl/time/clock.h"
 
 #include "exporter/broker_url.h"
 #include "exporter/config.h"
@@ -13,6 +18,26 @@
 #include "exporter/scraper_pool.h"
 #include "exporter/server.h"
 #include "metrics/endpoints.h"
+
+namespace {
+
+// GET /healthz of the warren on config.listen_address (loopback when it listens on every address).
+int Healthcheck(const warren::Config& config) {
+  std::string host;
+  int port = 0;
+  if (!warren::ParseListenAddress(config.listen_address, &host, &port).ok() || port <= 0) return 1;
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  httplib::Client http(host, port);
+  http.set_connection_timeout(3);
+  http.set_read_timeout(3);
+  httplib::Result result = http.Get("/healthz");
+  const bool ok = result && result->status == 200;
+  std::cout << (ok ? "ok" : "unhealthy") << "\n";
+  return ok ? 0 : 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace warren;
@@ -35,7 +60,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   const Config& config = parsed->config;
+  if (parsed->healthcheck) return Healthcheck(config);
+  if (parsed->check) {
+    std::cout << "warren: configuration ok\n";
+    return 0;
+  }
   SetLogLevel(config.log_level);
+  SetLogFormat(config.log_format);
 
   // Handle signals on this thread only: block them before any other thread starts.
   sigset_t signals;
@@ -77,6 +108,14 @@ int main(int argc, char** argv) {
   int signal = 0;
   sigwait(&signals, &signal);
   Log(LogLevel::kInfo, "stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  // Scrapes and fetches in flight end by their deadlines, at most --scrape.timeout away; should
+  // anything hang past that, exit anyway so an orchestrator's grace period is never overrun.
+  const absl::Duration bound = config.scrape_timeout + absl::Seconds(5);
+  std::thread([bound] {
+    absl::SleepFor(bound);
+    Log(LogLevel::kError, "shutdown took too long; exiting", {{"bound", absl::FormatDuration(bound)}});
+    std::_Exit(1);
+  }).detach();
   server.Stop();
   return 0;
 }

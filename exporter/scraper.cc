@@ -71,6 +71,11 @@ absl::Duration Scraper::IntervalOf(const metrics::Endpoint& endpoint) const {
   return options_.min_interval;
 }
 
+bool Scraper::Ready() const {
+  absl::MutexLock lock(&mu_);
+  return ready_;
+}
+
 bool Scraper::NoneInFlight() const {
   for (const EndpointState& state : states_) {
     if (state.in_flight) return false;
@@ -178,6 +183,11 @@ void Scraper::Fetch(size_t index, std::string request, absl::Time deadline) {
       state.last_success = end;
       if (!version.empty()) rabbitmq_version_ = version;
       update_join = true;
+      if (!ready_) {
+        ready_ = true;
+        for (size_t i : core_indices_) ready_ = ready_ && states_[i].last_success != absl::InfinitePast();
+        if (ready_) Log(LogLevel::kInfo, "ready", {{"endpoints", absl::StrCat(core_indices_.size())}});
+      }
     } else {
       ++state.errors_by_reason[std::string(ErrorReason(status))];
     }

@@ -44,6 +44,10 @@ class Scraper {
   // never blocks past `deadline`.
   std::string Render(absl::Time deadline);
 
+  // True once every endpoint of rabbitmq_up has been fetched successfully at least once (it
+  // stays true: later failures show in the metrics, not as an unready exporter).
+  bool Ready() const;
+
  private:
   // Immutable once published; shared with renders in progress.
   struct EndpointData {
@@ -89,6 +93,7 @@ class Scraper {
   mutable absl::Mutex mu_;
   std::vector<EndpointState> states_ ABSL_GUARDED_BY(mu_);
   std::string rabbitmq_version_ ABSL_GUARDED_BY(mu_);  // from the last overview, for `sort=`
+  bool ready_ ABSL_GUARDED_BY(mu_) = false;  // see Ready()
   std::vector<JoinState> joins_;  // the vector is constant after construction
 };
 

@@ -12,6 +12,24 @@
 
 namespace warren {
 
+namespace {
+
+std::string HtmlEscape(absl::string_view in) {
+  std::string out;
+  for (char c : in) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 absl::Time ScrapeDeadline(absl::Time now, absl::Duration configured, absl::string_view header) {
   absl::Duration budget = configured;
   double seconds = 0;
@@ -47,10 +65,23 @@ absl::Status MetricsServer::Start() {
         absl::Now(), config_.scrape_timeout, request.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"));
     response.set_content(scraper_->Render(deadline), "text/plain; version=0.0.4; charset=utf-8");
   });
+  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("ok\n", "text/plain; charset=utf-8");
+  });
+  server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& response) {
+    // Nobody may have scraped yet: a probe starts a scrape (coalesced and cached like any other).
+    if (!scraper_->Ready()) scraper_->Render(ScrapeDeadline(absl::Now(), config_.scrape_timeout, "3"));
+    const bool ready = scraper_->Ready();
+    response.status = ready ? 200 : 503;
+    response.set_content(ready ? "ready\n" : "not ready: no successful scrape of the broker yet\n",
+                         "text/plain; charset=utf-8");
+  });
   server_->Get("/", [telemetry_path](const httplib::Request&, httplib::Response& response) {
     response.set_content(absl::StrCat("<html><head><title>warren</title></head><body><h1>warren</h1>"
-                                      "<p>Prometheus exporter for RabbitMQ.</p><p><a href=\"",
-                                      telemetry_path, "\">Metrics</a></p></body></html>\n"),
+                                      "<p>Prometheus exporter for RabbitMQ.</p><ul><li><a href=\"",
+                                      HtmlEscape(telemetry_path), "\">Metrics</a></li>"
+                                      "<li><a href=\"/healthz\">Health</a></li>"
+                                      "<li><a href=\"/readyz\">Readiness</a></li></ul></body></html>\n"),
                          "text/html; charset=utf-8");
   });
 

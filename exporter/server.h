@@ -1,4 +1,5 @@
-// The HTTP side: serves the telemetry path from a Scraper and a small landing page at /.
+// The HTTP side: serves the telemetry path from a Scraper, /healthz (the process answers),
+// /readyz (the first scrape succeeded) and a landing page at / linking them.
 // Start() binds and serves on a background thread; Stop() (or the destructor) joins it.
 #ifndef WARREN_EXPORTER_SERVER_H_
 #define WARREN_EXPORTER_SERVER_H_

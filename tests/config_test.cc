@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 
 #include "exporter/broker_url.h"
 #include "gtest/gtest.h"
@@ -46,6 +47,8 @@ TEST(ParseArgs, BadInputNamesTheField) {
       {{"--web.listen-address=nope"}, "--web.listen-address: want [HOST]:PORT"},
       {{"--web.telemetry-path=metrics"}, "--web.telemetry-path: must start with /"},
       {{"--log.level=loud"}, "--log.level: unknown log level"},
+      {{"--log.format=xml"}, "--log.format: unknown log format"},
+      {{"--web.telemetry-path=/readyz"}, "--web.telemetry-path: /healthz and /readyz are taken"},
       {{"--scrape.workers=0"}, "--scrape.workers: must be between 1 and 64"},
       {{"--scrape.health-interval=1s"}, "--scrape.health-interval: must not be shorter"},
       {{"--scrape.definitions-interval=1s"}, "--scrape.definitions-interval: must not be shorter"},
@@ -96,12 +99,125 @@ TEST(ParseArgs, HelpListsEveryFlag) {
   const std::string help = HelpText();
   for (const char* flag : {"--rabbitmq.url", "--rabbitmq.user", "--rabbitmq.password-file", "--web.listen-address",
                            "--web.telemetry-path", "--scrape.timeout", "--scrape.min-interval", "--scrape.health-interval", "--scrape.definitions-interval",
-                           "--log.level", "--no-collector.GROUP", "federation_upstreams",
-                           "--version", "WARREN_RABBITMQ_PASSWORD"}) {
+                           "--log.level", "--log.format", "--no-collector.GROUP", "federation_upstreams",
+                           "--version", "WARREN_RABBITMQ_PASSWORD", "--config.file", "--config.check",
+                           "--healthcheck", "WARREN_RABBITMQ_PASSWORD_FILE", "WARREN_COLLECTOR_"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
   EXPECT_TRUE(ParseArgs({"--help"}, NoEnv())->help);
   EXPECT_TRUE(ParseArgs({"--version"}, NoEnv())->version);
+}
+
+// A temporary file with `text`, removed by the destructor.
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& text) : path_(::testing::TempDir() + "/" + name) {
+    std::ofstream(path_) << text;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+EnvLookup Env(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(ConfigFile, SetsAnyFlagUnderItsSection) {
+  TempFile password("warren-cfg-pw", "from-file\n");
+  TempFile file("warren-cfg.yml",
+                "# warren\n"
+                "rabbitmq:\n"
+                "  url: http://rabbit:15672\n"
+                "  user: monitor\n"
+                "  password_file: warren-cfg-pw\n"  // relative to the file
+                "scrape:\n"
+                "  timeout: 7s\n"
+                "  max_body_bytes: 4096\n"
+                "log:\n"
+                "  format: json\n"
+                "collectors:\n"
+                "  queue_stats: true\n"
+                "  definitions: false\n");
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs({"--config.file=" + file.path()}, NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.rabbitmq_url, "http://rabbit:15672");
+  EXPECT_EQ(parsed->config.rabbitmq_user, "monitor");
+  EXPECT_EQ(parsed->config.rabbitmq_password, "from-file");
+  EXPECT_EQ(parsed->config.scrape_timeout, absl::Seconds(7));
+  EXPECT_EQ(parsed->config.max_body_bytes, 4096);
+  EXPECT_EQ(parsed->config.log_format, LogFormat::kJson);
+  EXPECT_EQ(parsed->config.disabled_collectors, (std::vector<std::string>{"exchange_stats", "definitions"}));
+}
+
+TEST(ConfigFile, FlagsWinOverEnvironmentWhichWinsOverTheFile) {
+  TempFile file("warren-prec.yml", "scrape:\n  timeout: 7s\n  min_interval: 2s\n  workers: 3\nrabbitmq:\n  user: file\n");
+  const EnvLookup env = Env({{"WARREN_CONFIG_FILE", file.path()},
+                             {"WARREN_SCRAPE_TIMEOUT", "8s"},
+                             {"WARREN_SCRAPE_MIN_INTERVAL", "3s"},
+                             {"WARREN_COLLECTOR_QUEUE_STATS", "true"},
+                             {"WARREN_RABBITMQ_PASSWORD", "from-env"}});
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs({"--scrape.timeout=9s"}, env);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.scrape_timeout, absl::Seconds(9)) << "flag";
+  EXPECT_EQ(parsed->config.min_interval, absl::Seconds(3)) << "environment";
+  EXPECT_EQ(parsed->config.scrape_workers, 3) << "file";
+  EXPECT_EQ(parsed->config.rabbitmq_user, "file");
+  EXPECT_EQ(parsed->config.rabbitmq_password, "from-env");
+  EXPECT_EQ(parsed->config.disabled_collectors, (std::vector<std::string>{"exchange_stats"}));
+}
+
+TEST(ConfigFile, ErrorsNameTheFileLineAndKey) {
+  struct Case {
+    std::string text;
+    std::string want;  // after "<path>:"
+  } cases[] = {
+      {"scrape:\n  timeout: 7s\n  timout: 8s\n", "3: scrape.timout: unknown key"},
+      {"scrape:\n  timeout: soon\n", "2: scrape.timeout: invalid duration"},
+      {"rabbitmq:\n  password: hunter2\n", "2: rabbitmq.password: not accepted in a file"},
+      {"collectors:\n  queue_stats: yes please\n", "2: collectors.queue_stats: want true or false"},
+      {"collectors:\n  nonsense: true\n", "2: collectors.nonsense: unknown collector"},
+      {"scrape:\n  timeout: 7s\n  timeout: 8s\n", "3: scrape.timeout: given twice"},
+      {"scrape: 7s\n", "1: scrape: want a mapping"},
+      {"scrape:\n  timeout: [1, 2]\n", "2: scrape.timeout: want a single value"},
+      {"- a\n- b\n", "1: want a mapping of sections"},
+      {"scrape:\n  timeout: \"7s\n", "2: "},  // unterminated quote: yaml-cpp's message
+  };
+  for (const Case& c : cases) {
+    TempFile file("warren-bad.yml", c.text);
+    absl::StatusOr<ParsedArgs> parsed = ParseArgs({"--config.file", file.path()}, NoEnv());
+    ASSERT_FALSE(parsed.ok()) << c.text;
+    EXPECT_EQ(parsed.status().message().find(file.path() + ":" + c.want), 0u) << parsed.status().message();
+    EXPECT_EQ(parsed.status().message().find("hunter2"), std::string::npos) << "secrets are not echoed";
+  }
+  absl::StatusOr<ParsedArgs> missing = ParseArgs({"--config.file=/nonexistent/warren.yml"}, NoEnv());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "/nonexistent/warren.yml: cannot read");
+}
+
+TEST(ConfigFile, EnvironmentErrorsNameTheVariable) {
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs({}, Env({{"WARREN_SCRAPE_TIMEOUT", "soon"}}));
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message().find("$WARREN_SCRAPE_TIMEOUT: invalid duration"), 0u) << parsed.status();
+  parsed = ParseArgs({}, Env({{"WARREN_RABBITMQ_PASSWORD", "a"}, {"WARREN_RABBITMQ_PASSWORD_FILE", "/x"}}));
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("set only one"), std::string::npos) << parsed.status();
+  parsed = ParseArgs({}, Env({{"WARREN_COLLECTOR_DEFINITIONS", "off"}}));
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message().find("$WARREN_COLLECTOR_DEFINITIONS: want true or false"), 0u) << parsed.status();
+}
+
+TEST(ConfigFile, CheckModeIsParsed) {
+  TempFile file("warren-check.yml", "scrape:\n  timeout: 7s\n");
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs({"--config.check", "--config.file=" + file.path()}, NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->check);
 }
 
 TEST(ParseBrokerUrl, SplitsOriginAndPrefix) {

@@ -58,6 +58,38 @@ TEST_F(ServerTest, ServesMetricsLandingPageAnd404) {
   EXPECT_EQ(missing->status, 404);
 }
 
+TEST_F(ServerTest, HealthzAnswersAlwaysReadyzOnceTheBrokerWasScraped) {
+  testing::FakeBroker broker;
+  broker.SetHealthy();
+  broker.Set("/api/queues", {.status = 500, .body = "boom"});
+  StartAgainst(broker);
+  httplib::Client http("127.0.0.1", server_->port());
+  auto health = http.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  auto ready = http.Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 503) << "queues never fetched: " << ready->body;
+  EXPECT_GE(broker.Requests("/api/overview"), 1) << "a readiness probe starts a scrape";
+
+  broker.SetHealthy();
+  ready = http.Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200) << ready->body;
+  broker.Set("/api/queues", {.status = 500, .body = "boom"});
+  ASSERT_TRUE(http.Get("/metrics"));
+  ready = http.Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200) << "a later failure shows in the metrics, not as unready";
+  health = http.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  auto landing = http.Get("/");
+  ASSERT_TRUE(landing);
+  EXPECT_NE(landing->body.find("href=\"/healthz\""), std::string::npos);
+  EXPECT_NE(landing->body.find("href=\"/readyz\""), std::string::npos);
+}
+
 TEST_F(ServerTest, AnswersWithinPrometheusTimeoutWhenTheBrokerStalls) {
   testing::FakeBroker broker;
   broker.SetHealthy();

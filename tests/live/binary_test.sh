@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The warren binary end to end: --help/--version/bad flags, then a real scrape of the live broker
-# with the password from a file, promtool on the live exposition, and a clean SIGTERM shutdown.
+# with the password from a file, promtool on the live exposition, /healthz, /readyz and
+# --healthcheck, and a clean SIGTERM shutdown within its bound; then the same start with JSON logs.
 # usage: binary_test.sh WARREN PROMTOOL   (env: WARREN_LIVE_MGMT_URL)
 set -euo pipefail
 warren=$1 promtool=$2
@@ -24,6 +25,17 @@ for bad in --bogus=1 --scrape.timeout=soon --web.listen-address=nope --rabbitmq.
 done
 grep -q pw "$tmp/err" && fail "credentials from the URL echoed: $(cat "$tmp/err")"
 
+# --config.check: 0 for a good file, 2 and the file, line and key for a bad one.
+printf 'scrape:\n  timeout: 7s\n' > "$tmp/ok.yml"
+"$warren" --config.check --config.file="$tmp/ok.yml" | grep -qx 'warren: configuration ok' || fail "--config.check, good file"
+printf 'scrape:\n  timeout: 7s\n  timout: 8s\n' > "$tmp/bad.yml"
+set +e
+WARREN_CONFIG_FILE="$tmp/bad.yml" "$warren" --config.check > /dev/null 2> "$tmp/err"
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "--config.check, bad file: exit $rc, want 2"
+grep -qF "$tmp/bad.yml:3: scrape.timout: unknown key" "$tmp/err" || fail "--config.check, bad file: $(cat "$tmp/err")"
+
 password=Bin-Test-Pw-41c2
 curl -sf -u guest:guest -X PUT -H 'content-type: application/json' \
   -d "{\"password\":\"$password\",\"tags\":\"monitoring\"}" "$mgmt/api/users/warren-bin" || fail "create user"
@@ -44,10 +56,42 @@ for _ in $(seq 60); do
 done
 grep -qx 'rabbitmq_up 1' "$tmp/metrics" || fail "rabbitmq_up never 1: $(grep -E '^(rabbitmq_up|warren_scrape_success)' "$tmp/metrics")"
 "$promtool" check metrics < "$tmp/metrics" || fail "promtool check metrics on the live exposition"
+curl -sf "http://127.0.0.1:$port/healthz" > /dev/null || fail "/healthz"
+curl -sf "http://127.0.0.1:$port/readyz" > /dev/null || fail "/readyz after a successful scrape"
+"$warren" --healthcheck --web.listen-address=":$port" > /dev/null || fail "--healthcheck against a running warren"
+grep -q 'msg=ready' "$tmp/log" || fail "no ready line"
+start=$(date +%s%N)
 kill -TERM "$pid"
 wait "$pid" || fail "exit code $? after SIGTERM"
 pid=
+stop_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$stop_ms" -lt 15000 ] || fail "SIGTERM took ${stop_ms} ms (bound: --scrape.timeout 10s + 5s)"
 grep -q 'msg=stopping' "$tmp/log" || fail "no shutdown line"
-if grep -q "$password" "$tmp/log" "$tmp/metrics"; then fail "password leaked"; fi
+if "$warren" --healthcheck --web.listen-address="127.0.0.1:$port" > /dev/null; then fail "--healthcheck with nothing listening"; fi
+
+# JSON logs: every line parses, and the same events are there.
+"$warren" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
+  --web.listen-address=127.0.0.1:0 --log.format=json > "$tmp/json.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  port=$(sed -n 's/.*"msg":"listening","address":"127.0.0.1:\([0-9]*\)".*/\1/p' "$tmp/json.log")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || fail "warren with JSON logs did not start: $(cat "$tmp/json.log")"
+ready=
+for _ in $(seq 20); do # a readiness probe starts a scrape of its own
+  curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && ready=1 && break
+  sleep 0.5
+done
+[ -n "$ready" ] || fail "/readyz never 200 (JSON run)"
+kill -TERM "$pid"
+wait "$pid" || fail "exit code $? after SIGTERM (JSON run)"
+pid=
+python3 -c 'import json, sys
+msgs = [json.loads(line)["msg"] for line in open(sys.argv[1])]
+missing = {"started", "listening", "ready", "stopping"} - set(msgs)
+sys.exit("missing: %s in %s" % (missing, msgs) if missing else 0)' "$tmp/json.log" || fail "JSON log lines: $(cat "$tmp/json.log")"
+if grep -q "$password" "$tmp/log" "$tmp/json.log" "$tmp/metrics"; then fail "password leaked"; fi
 curl -sf -u guest:guest -X DELETE "$mgmt/api/users/warren-bin" || true
 echo "binary test ok (port $port, $(grep -c '^rabbitmq_' "$tmp/metrics") rabbitmq_ samples)"

@@ -1,0 +1,61 @@
+#include "exporter/config_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace warren {
+namespace {
+
+constexpr size_t kMaxFileBytes = 1 << 20;  // a config file, not a data file
+
+int LineOf(const YAML::Node& node) { return node.Mark().line + 1; }
+
+}  // namespace
+
+absl::StatusOr<std::vector<FileSetting>> ReadConfigFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read"));
+  std::stringstream contents;
+  contents << file.rdbuf();
+  const std::string text = contents.str();
+  if (text.size() > kMaxFileBytes) return absl::InvalidArgumentError(absl::StrCat(path, ": larger than 1 MiB"));
+
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ":", e.mark.line + 1, ": ", e.msg));
+  }
+  std::vector<FileSetting> settings;
+  if (root.IsNull()) return settings;
+  if (!root.IsMap()) return absl::InvalidArgumentError(absl::StrCat(path, ":", LineOf(root), ": want a mapping of sections"));
+  std::set<std::string> seen;  // yaml-cpp keeps duplicate keys; a second value would silently win
+  for (const auto& section : root) {
+    const YAML::Node& name = section.first;
+    const YAML::Node& body = section.second;
+    if (!name.IsScalar()) return absl::InvalidArgumentError(absl::StrCat(path, ":", LineOf(name), ": want a section name"));
+    if (body.IsNull()) continue;  // an empty section
+    if (!body.IsMap()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", LineOf(body), ": ", name.Scalar(), ": want a mapping of keys to values"));
+    }
+    for (const auto& entry : body) {
+      const std::string key = absl::StrCat(name.Scalar(), ".", entry.first.IsScalar() ? entry.first.Scalar() : "?");
+      if (!entry.first.IsScalar() || !entry.second.IsScalar()) {
+        return absl::InvalidArgumentError(absl::StrCat(path, ":", LineOf(entry.first), ": ", key, ": want a single value"));
+      }
+      if (!seen.insert(key).second) {
+        return absl::InvalidArgumentError(absl::StrCat(path, ":", LineOf(entry.first), ": ", key, ": given twice"));
+      }
+      settings.push_back({key, entry.second.Scalar(), LineOf(entry.first)});
+    }
+  }
+  return settings;
+}
+
+}  // namespace warren
