@@ -23,6 +23,7 @@ struct Config {
   std::string rabbitmq_password = "guest";  // RabbitMQ's default; only accepted from loopback
   std::string listen_address = ":9419";
   std::string telemetry_path = "/metrics";
+  std::string web_config_file;  // exporter-toolkit format; empty: plain HTTP, no auth
   absl::Duration scrape_timeout = absl::Seconds(10);
   absl::Duration min_interval = absl::Seconds(5);  // RabbitMQ's own statistics interval
   absl::Duration health_interval = absl::Minutes(1);

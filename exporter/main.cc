@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 #include "exporter/broker_url.h"
@@ -17,18 +18,22 @@
 #include "exporter/scraper.h"
 #include "exporter/scraper_pool.h"
 #include "exporter/server.h"
+#include "exporter/web_config.h"
 #include "metrics/endpoints.h"
 
 namespace {
 
-// GET /healthz of the warren on config.listen_address (loopback when it listens on every address).
-int Healthcheck(const warren::Config& config) {
+// GET /healthz of the warren on config.listen_address (loopback when it listens on every address),
+// over HTTPS when its web config has TLS: loopback, so the certificate is not verified. A web
+// config that requires client certificates leaves no way in: use an HTTP check from outside then.
+int Healthcheck(const warren::Config& config, bool tls) {
   std::string host;
   int port = 0;
   if (!warren::ParseListenAddress(config.listen_address, &host, &port).ok() || port <= 0) return 1;
   if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
   if (host == "::") host = "::1";
-  httplib::Client http(host, port);
+  httplib::Client http(absl::StrCat(tls ? "https://" : "http://", host.find(':') == std::string::npos ? host : absl::StrCat("[", host, "]"), ":", port));
+  http.enable_server_certificate_verification(false);
   http.set_connection_timeout(3);
   http.set_read_timeout(3);
   httplib::Result result = http.Get("/healthz");
@@ -60,7 +65,16 @@ int main(int argc, char** argv) {
     return 0;
   }
   const Config& config = parsed->config;
-  if (parsed->healthcheck) return Healthcheck(config);
+  std::optional<WebConfig> web;
+  if (!config.web_config_file.empty()) {
+    absl::StatusOr<WebConfig> loaded = LoadWebConfig(config.web_config_file);
+    if (!loaded.ok()) {
+      std::cerr << "warren: --web.config.file: " << loaded.status().message() << "\n";
+      return 2;
+    }
+    web = *std::move(loaded);
+  }
+  if (parsed->healthcheck) return Healthcheck(config, web.has_value() && web->tls.has_value());
   if (parsed->check) {
     std::cout << "warren: configuration ok\n";
     return 0;
@@ -97,7 +111,7 @@ int main(int argc, char** argv) {
                    .definitions_interval = config.definitions_interval,
                    .endpoints = endpoints},
                   &client, &pool);
-  MetricsServer server(config, &scraper);
+  MetricsServer server = web.has_value() ? MetricsServer(config, &scraper, *std::move(web)) : MetricsServer(config, &scraper);
   if (absl::Status status = server.Start(); !status.ok()) {
     Log(LogLevel::kError, "cannot start", {{"err", std::string(status.message())}});
     return 1;

@@ -6,9 +6,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "exporter/log.h"
+#include "exporter/web_tls.h"
 
 namespace warren {
 
@@ -42,23 +44,38 @@ absl::Time ScrapeDeadline(absl::Time now, absl::Duration configured, absl::strin
   return now + budget;
 }
 
-MetricsServer::MetricsServer(const Config& config, Scraper* scraper)
-    : config_(config), scraper_(scraper), server_(std::make_unique<httplib::Server>()) {}
+// Failed basic-auth attempts: one line for the first, then at most one a minute with the count, so
+// a scanner or a misconfigured Prometheus cannot flood the log. Never the password or the header.
+class AuthFailureLog {
+ public:
+  void Record(BasicAuth::Result result, const std::string& remote_addr, const std::string& user) {
+    absl::MutexLock lock(&mu_);
+    ++failures_;
+    const absl::Time now = absl::Now();
+    if (now - last_ < absl::Minutes(1)) return;
+    Log(LogLevel::kWarn, "basic auth failed",
+        {{"reason", std::string(BasicAuth::ResultName(result))},
+         {"remote_addr", remote_addr},
+         {"user", user},
+         {"failures", absl::StrCat(failures_)}});  // this one and those not logged since the last line
+    failures_ = 0;
+    last_ = now;
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::Time last_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  int64_t failures_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+MetricsServer::MetricsServer(const Config& config, Scraper* scraper) : config_(config), scraper_(scraper) {}
+
+MetricsServer::MetricsServer(const Config& config, Scraper* scraper, WebConfig web)
+    : config_(config), scraper_(scraper), web_(std::move(web)) {}
 
 MetricsServer::~MetricsServer() { Stop(); }
 
-absl::Status MetricsServer::Start() {
-  std::string host;
-  int port = 0;
-  if (absl::Status s = ParseListenAddress(config_.listen_address, &host, &port); !s.ok()) return s;
-
-  const int threads = config_.web_threads;
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_->set_payload_max_length(64 * 1024);
-  server_->set_read_timeout(std::chrono::seconds(10));
-  server_->set_write_timeout(std::chrono::seconds(10));
-  server_->set_keep_alive_max_count(100);
-
+void MetricsServer::AddRoutes() {
   const std::string telemetry_path = config_.telemetry_path;
   server_->Get(telemetry_path, [this](const httplib::Request& request, httplib::Response& response) {
     const absl::Time deadline = ScrapeDeadline(
@@ -84,6 +101,63 @@ absl::Status MetricsServer::Start() {
                                       "<li><a href=\"/readyz\">Readiness</a></li></ul></body></html>\n"),
                          "text/html; charset=utf-8");
   });
+}
+
+absl::Status MetricsServer::Start() {
+  std::string host;
+  int port = 0;
+  if (absl::Status s = ParseListenAddress(config_.listen_address, &host, &port); !s.ok()) return s;
+
+  if (tls()) {
+    absl::StatusOr<std::unique_ptr<TlsContext>> created = TlsContext::Create(*web_->tls);
+    if (!created.ok()) {
+      return absl::Status(created.status().code(),
+                          absl::StrCat("web config ", web_->path, ": ", created.status().message()));
+    }
+    tls_ = *std::move(created);
+    TlsContext* context = tls_.get();
+    auto ssl = std::make_unique<httplib::SSLServer>([context](SSL_CTX& ctx) { return context->Configure(&ctx); });
+    if (!ssl->is_valid()) {
+      return absl::InvalidArgumentError(absl::StrCat("web config ", web_->path, ": OpenSSL refuses tls_server_config"));
+    }
+    server_ = std::move(ssl);
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
+
+  const int threads = config_.web_threads;
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_payload_max_length(64 * 1024);
+  server_->set_read_timeout(std::chrono::seconds(10));
+  server_->set_write_timeout(std::chrono::seconds(10));
+  server_->set_keep_alive_max_count(100);
+
+  if (web_.has_value()) {
+    for (const std::string& warning : web_->warnings) {
+      Log(LogLevel::kWarn, "web config", {{"file", web_->path}, {"warning", warning}});
+    }
+    httplib::Headers headers;
+    for (const auto& [name, value] : web_->headers) headers.emplace(name, value);
+    server_->set_default_headers(std::move(headers));
+    if (!web_->basic_auth_users.empty()) {
+      auth_ = std::make_unique<BasicAuth>(web_->basic_auth_users);
+      auth_failures_ = std::make_unique<AuthFailureLog>();
+      server_->set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
+        // Liveness only: "ok", no broker request, nothing to protect; probes and --healthcheck
+        // cannot easily send credentials.
+        if (request.path == "/healthz") return httplib::Server::HandlerResponse::Unhandled;
+        std::string user;
+        const BasicAuth::Result result = auth_->Check(request.get_header_value("Authorization"), &user);
+        if (result == BasicAuth::Result::kOk) return httplib::Server::HandlerResponse::Unhandled;
+        auth_failures_->Record(result, request.remote_addr, user);
+        response.status = 401;
+        response.set_header("WWW-Authenticate", "Basic realm=\"warren\"");
+        response.set_content("Unauthorized\n", "text/plain; charset=utf-8");
+        return httplib::Server::HandlerResponse::Handled;
+      });
+    }
+  }
+  AddRoutes();
 
   if (port == 0) {
     port_ = server_->bind_to_any_port(host);
@@ -96,12 +170,17 @@ absl::Status MetricsServer::Start() {
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // httplib's stop() is a no-op until the accept loop runs; wait so Stop() always works.
   while (!server_->is_running()) absl::SleepFor(absl::Milliseconds(1));
-  Log(LogLevel::kInfo, "listening", {{"address", absl::StrCat(host, ":", port_)}, {"path", telemetry_path}});
+  Log(LogLevel::kInfo, "listening",
+      {{"address", absl::StrCat(host, ":", port_)},
+       {"path", config_.telemetry_path},
+       {"tls", tls() ? "on" : "off"},
+       {"client_auth", tls() ? std::string(ClientAuthName(web_->tls->client_auth)) : "NoClientCert"},
+       {"basic_auth", auth_ != nullptr ? "on" : "off"}});
   return absl::OkStatus();
 }
 
 void MetricsServer::Stop() {
-  if (thread_.joinable()) {
+  if (server_ != nullptr && thread_.joinable()) {
     server_->stop();
     thread_.join();
   }

@@ -92,6 +92,35 @@ python3 -c 'import json, sys
 msgs = [json.loads(line)["msg"] for line in open(sys.argv[1])]
 missing = {"started", "listening", "ready", "stopping"} - set(msgs)
 sys.exit("missing: %s in %s" % (missing, msgs) if missing else 0)' "$tmp/json.log" || fail "JSON log lines: $(cat "$tmp/json.log")"
-if grep -q "$password" "$tmp/log" "$tmp/json.log" "$tmp/metrics"; then fail "password leaked"; fi
+# --web.config.file: HTTPS with basic auth; /healthz open; --healthcheck speaks TLS.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 \
+  -keyout "$tmp/web-key.pem" -out "$tmp/web-cert.pem" 2> /dev/null || fail "openssl"
+web_password=Web-Test-Pw-77ad
+hash=$(python3 -W ignore -c 'import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))' "$web_password")
+printf 'tls_server_config:\n  cert_file: web-cert.pem\n  key_file: web-key.pem\nbasic_auth_users:\n  prom: %s\n' "$hash" > "$tmp/web.yml"
+"$warren" --config.check --web.config.file="$tmp/web.yml" > /dev/null || fail "--config.check with the web config"
+"$warren" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
+  --web.listen-address=127.0.0.1:0 --web.config.file="$tmp/web.yml" > "$tmp/web.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  port=$(sed -n 's/.*msg=listening address=127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/web.log")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || fail "warren with a web config did not start: $(cat "$tmp/web.log")"
+code() { curl -s -o /dev/null -w '%{http_code}' --cacert "$tmp/web-cert.pem" "$@"; }
+[ "$(code -u "prom:$web_password" "https://127.0.0.1:$port/metrics")" = 200 ] || fail "https with the right password"
+[ "$(code -u prom:wrong "https://127.0.0.1:$port/metrics")" = 401 ] || fail "wrong password not 401"
+[ "$(code "https://127.0.0.1:$port/metrics")" = 401 ] || fail "no password not 401"
+[ "$(code "https://127.0.0.1:$port/healthz")" = 200 ] || fail "/healthz needs no password"
+curl -sf -o /dev/null "http://127.0.0.1:$port/metrics" && fail "plain http answered on the TLS port"
+"$warren" --healthcheck --web.listen-address="127.0.0.1:$port" --web.config.file="$tmp/web.yml" > /dev/null ||
+  fail "--healthcheck over TLS"
+kill -TERM "$pid"
+wait "$pid" || fail "exit code $? after SIGTERM (web config run)"
+pid=
+if grep -q "$web_password" "$tmp/web.log"; then fail "web password leaked"; fi
+
+if grep -q "$password" "$tmp/log" "$tmp/json.log" "$tmp/web.log" "$tmp/metrics"; then fail "password leaked"; fi
 curl -sf -u guest:guest -X DELETE "$mgmt/api/users/warren-bin" || true
 echo "binary test ok (port $port, $(grep -c '^rabbitmq_' "$tmp/metrics") rabbitmq_ samples)"
