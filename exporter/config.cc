@@ -39,6 +39,17 @@ absl::Status SetInt(absl::string_view value, int64_t* out) {
   return absl::OkStatus();
 }
 
+absl::Status SetBool(absl::string_view value, bool* out) {
+  if (value == "true") {
+    *out = true;
+  } else if (value == "false") {
+    *out = false;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("want true or false, not \"", value, "\""));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadPasswordFile(absl::string_view path, std::string* out) {
   std::ifstream file{std::string(path)};
   if (!file) return absl::InvalidArgumentError(absl::StrCat("cannot read \"", path, "\""));
@@ -67,6 +78,21 @@ const std::vector<Flag>& Flags() {
        "File holding the password. Else $WARREN_RABBITMQ_PASSWORD, else RabbitMQ's default.",
        [](Config* c, absl::string_view v) { return ReadPasswordFile(v, &c->rabbitmq_password); },
        [](const Config&) { return std::string(); }},
+      {"rabbitmq.tls.ca-file", "PATH", "CA certificates (PEM) for an https:// URL; default the system store.",
+       [](Config* c, absl::string_view v) { c->rabbitmq_tls.ca_file = std::string(v); return absl::OkStatus(); },
+       [](const Config&) { return std::string(); }},
+      {"rabbitmq.tls.cert-file", "PATH", "Client certificate (PEM), for a broker that verifies peers.",
+       [](Config* c, absl::string_view v) { c->rabbitmq_tls.cert_file = std::string(v); return absl::OkStatus(); },
+       [](const Config&) { return std::string(); }},
+      {"rabbitmq.tls.key-file", "PATH", "Unencrypted private key (PEM) of --rabbitmq.tls.cert-file.",
+       [](Config* c, absl::string_view v) { c->rabbitmq_tls.key_file = std::string(v); return absl::OkStatus(); },
+       [](const Config&) { return std::string(); }},
+      {"rabbitmq.tls.server-name", "NAME", "Name the broker's certificate must carry, also sent as SNI; default the URL's host.",
+       [](Config* c, absl::string_view v) { c->rabbitmq_tls.server_name = std::string(v); return absl::OkStatus(); },
+       [](const Config&) { return std::string(); }},
+      {"rabbitmq.tls.insecure-skip-verify", "BOOL", "Accept any broker certificate (true/false); logs a warning at every start.",
+       [](Config* c, absl::string_view v) { return SetBool(v, &c->rabbitmq_tls.insecure_skip_verify); },
+       [](const Config& c) { return std::string(c.rabbitmq_tls.insecure_skip_verify ? "true" : "false"); }},
       {"web.listen-address", "[HOST]:PORT", "Address to serve metrics on.",
        [](Config* c, absl::string_view v) { c->listen_address = std::string(v); return absl::OkStatus(); },
        [](const Config& c) { return c.listen_address; }},
@@ -210,17 +236,6 @@ absl::Status SetCollector(Config* config, absl::string_view group, bool on) {
   }
   std::erase(config->disabled_collectors, std::string(group));
   if (!on) config->disabled_collectors.emplace_back(group);
-  return absl::OkStatus();
-}
-
-absl::Status SetBool(absl::string_view value, bool* out) {
-  if (value == "true") {
-    *out = true;
-  } else if (value == "false") {
-    *out = false;
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat("want true or false, not \"", value, "\""));
-  }
   return absl::OkStatus();
 }
 

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "exporter/log.h"
+#include "exporter/rabbit_client.h"
 #include "metrics/endpoints.h"
 
 namespace warren {
@@ -21,6 +22,7 @@ struct Config {
   std::string rabbitmq_url = "http://127.0.0.1:15672";
   std::string rabbitmq_user = "guest";
   std::string rabbitmq_password = "guest";  // RabbitMQ's default; only accepted from loopback
+  TlsOptions rabbitmq_tls;                    // for an https:// URL
   std::string listen_address = ":9419";
   std::string telemetry_path = "/metrics";
   std::string web_config_file;  // exporter-toolkit format; empty: plain HTTP, no auth

@@ -75,10 +75,6 @@ int main(int argc, char** argv) {
     web = *std::move(loaded);
   }
   if (parsed->healthcheck) return Healthcheck(config, web.has_value() && web->tls.has_value());
-  if (parsed->check) {
-    std::cout << "warren: configuration ok\n";
-    return 0;
-  }
   SetLogLevel(config.log_level);
   SetLogFormat(config.log_format);
 
@@ -91,10 +87,25 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   const BrokerUrl url = *ParseBrokerUrl(config.rabbitmq_url);  // checked by Validate()
-  const RabbitClient client({.url = url,
-                             .user = config.rabbitmq_user,
-                             .password = config.rabbitmq_password,
-                             .max_body_bytes = config.max_body_bytes});
+  const ClientOptions client_options{.url = url,
+                                     .user = config.rabbitmq_user,
+                                     .password = config.rabbitmq_password,
+                                     .max_body_bytes = config.max_body_bytes,
+                                     .tls = config.rabbitmq_tls};
+  absl::StatusOr<std::unique_ptr<RabbitClient>> created = RabbitClient::Create(client_options);
+  if (!created.ok()) {
+    std::cerr << "warren: " << created.status().message() << "\n";
+    return 2;
+  }
+  const RabbitClient& client = **created;
+  if (parsed->check) {
+    std::cout << "warren: configuration ok\n";
+    return 0;
+  }
+  if (InsecureTls(client_options)) {
+    Log(LogLevel::kWarn, "TLS certificate of the broker is not verified (--rabbitmq.tls.insecure-skip-verify)",
+        {{"rabbitmq", url.ToString()}});
+  }
   std::vector<const metrics::Endpoint*> endpoints;
   for (const metrics::Endpoint* endpoint : metrics::AllEndpoints()) {
     const auto& off = config.disabled_collectors;

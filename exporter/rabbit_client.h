@@ -4,7 +4,9 @@
 #define WARREN_EXPORTER_RABBIT_CLIENT_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -14,26 +16,63 @@
 
 namespace warren {
 
+// TLS to the broker, used when the URL is https:// (and refused with an http:// one). The files
+// are PEM and read once, when the client is made: replaced certificates take a restart. The
+// process must ignore SIGPIPE (main.cc does): OpenSSL writes to sockets without MSG_NOSIGNAL.
+// Every member has a default, so designated initializers may name only some.
+struct TlsOptions {
+  // CA certificates the broker's certificate must chain to; "" = the system store
+  // (/etc/ssl/certs: package ca-certificates).
+  std::string ca_file = {};
+  // Client certificate (optionally followed by its intermediates) and its unencrypted private
+  // key, for a broker with management.ssl.verify = verify_peer. Both or neither.
+  std::string cert_file = {};
+  std::string key_file = {};
+  // The name the broker's certificate must carry (DNS name or IP address), also sent as SNI;
+  // "" = the URL's host.
+  std::string server_name = {};
+  // Accept any certificate under any name: no protection against an impostor. Whoever sets it
+  // should say so in the log at every start (see InsecureTls).
+  bool insecure_skip_verify = false;
+};
+
 struct ClientOptions {
   BrokerUrl url;
   std::string user;
   std::string password;
   int64_t max_body_bytes = int64_t{256} << 20;
+  TlsOptions tls = {};  // used with an https:// url
 };
+
+// The TLS options' files, loaded (rabbit_client.cc). Immutable, shared by copies of a client.
+struct LoadedTls;
+
+// True if the options make warren talk TLS without verifying the broker's certificate.
+bool InsecureTls(const ClientOptions& options);
 
 class RabbitClient {
  public:
+  // Checks the TLS options and loads their files: InvalidArgument naming the option and the file
+  // (unreadable, no certificate in it, a certificate without its key, a key that does not match,
+  // TLS options with an http:// URL).
+  static absl::StatusOr<std::unique_ptr<RabbitClient>> Create(ClientOptions options);
+
+  // Never fails: with TLS options that Create would refuse, every Get returns that error
+  // (reason "tls"). Prefer Create.
   explicit RabbitClient(ClientOptions options);
 
   // GETs base_path + `request` ("/api/queues?..."), giving up at `deadline`. Error codes:
   // kUnavailable (connect/read failed), kDeadlineExceeded, kPermissionDenied (401/403),
-  // kNotFound (404), kResourceExhausted (body over the cap), kInternal (other HTTP status).
-  // Messages name the request, never the credentials.
+  // kNotFound (404), kResourceExhausted (body over the cap), kInternal (other HTTP status),
+  // kFailedPrecondition (TLS: handshake failed, certificate or name not accepted by either
+  // side, unusable TLS options). Messages name the request, never the credentials.
   // With `body_on_503`, an HTTP 503 body is returned like a 200 one (failing health checks).
   absl::StatusOr<std::string> Get(absl::string_view request, absl::Time deadline, bool body_on_503 = false) const;
 
  private:
   const ClientOptions options_;
+  absl::Status tls_status_;               // why the TLS options are unusable, else OK
+  std::shared_ptr<const LoadedTls> tls_;  // for an https:// URL when tls_status_ is OK
 };
 
 // Short, bounded label value for warren_scrape_errors_total{reason}.

@@ -1,6 +1,7 @@
 #include "exporter/config.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -154,6 +155,23 @@ TEST(ConfigFile, SetsAnyFlagUnderItsSection) {
   EXPECT_EQ(parsed->config.max_body_bytes, 4096);
   EXPECT_EQ(parsed->config.log_format, LogFormat::kJson);
   EXPECT_EQ(parsed->config.disabled_collectors, (std::vector<std::string>{"exchange_stats", "definitions"}));
+}
+
+TEST(ConfigFile, BrokerTlsFromFileEnvironmentAndFlags) {
+  TempFile file("warren-tls.yml", "rabbitmq:\n  url: https://rabbit:15671\n  tls_ca_file: ca.pem\n  tls_server_name: rabbit.example\n");
+  absl::StatusOr<ParsedArgs> parsed =
+      ParseArgs({"--config.file=" + file.path(), "--rabbitmq.tls.insecure-skip-verify=true"},
+                Env({{"WARREN_RABBITMQ_TLS_CERT_FILE", "/etc/warren/client.pem"}}));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.rabbitmq_tls.ca_file, (std::filesystem::path(file.path()).parent_path() / "ca.pem").string())
+      << "relative to the file";
+  EXPECT_EQ(parsed->config.rabbitmq_tls.server_name, "rabbit.example");
+  EXPECT_EQ(parsed->config.rabbitmq_tls.cert_file, "/etc/warren/client.pem");
+  EXPECT_TRUE(parsed->config.rabbitmq_tls.insecure_skip_verify);
+  parsed = ParseArgs({"--rabbitmq.tls.insecure-skip-verify=yes"}, NoEnv());
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message().find("--rabbitmq.tls.insecure-skip-verify: want true or false"), 0u)
+      << parsed.status();
 }
 
 TEST(ConfigFile, FlagsWinOverEnvironmentWhichWinsOverTheFile) {

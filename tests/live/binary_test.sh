@@ -99,6 +99,11 @@ web_password=Web-Test-Pw-77ad
 hash=$(python3 -W ignore -c 'import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))' "$web_password")
 printf 'tls_server_config:\n  cert_file: web-cert.pem\n  key_file: web-key.pem\nbasic_auth_users:\n  prom: %s\n' "$hash" > "$tmp/web.yml"
 "$warren" --config.check --web.config.file="$tmp/web.yml" > /dev/null || fail "--config.check with the web config"
+set +e
+"$warren" --config.check --rabbitmq.url=https://127.0.0.1:1 --rabbitmq.tls.cert-file="$tmp/web-cert.pem" > /dev/null 2> "$tmp/err"
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q 'key' "$tmp/err" || fail "a client certificate without its key: exit $rc, $(cat "$tmp/err")"
 "$warren" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
   --web.listen-address=127.0.0.1:0 --web.config.file="$tmp/web.yml" > "$tmp/web.log" 2>&1 &
 pid=$!

@@ -215,8 +215,13 @@ InProcessWarren::InProcessWarren(Options options) {
   }
   config_.listen_address = "127.0.0.1:0";
   config_.scrape_timeout = options.scrape_timeout;
-  client_ = std::make_unique<RabbitClient>(
-      ClientOptions{.url = *url, .user = options.user, .password = options.password});
+  absl::StatusOr<std::unique_ptr<RabbitClient>> client = RabbitClient::Create(ClientOptions{
+      .url = *url, .user = options.user, .password = options.password, .tls = options.tls});
+  if (!client.ok()) {
+    ADD_FAILURE() << "bad client options: " << client.status();
+    return;
+  }
+  client_ = *std::move(client);
   scraper_ = std::make_unique<Scraper>(Scraper::Options{.scrape_timeout = options.scrape_timeout,
                                                         .min_interval = options.min_interval,
                                                         .health_interval = options.health_interval,

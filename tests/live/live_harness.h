@@ -115,6 +115,7 @@ class InProcessWarren {
     absl::Duration min_interval = absl::Seconds(1);
     absl::Duration health_interval = absl::Minutes(1);
     absl::Duration definitions_interval = absl::Minutes(5);
+    TlsOptions tls = {};  // for an https:// mgmt_url
   };
 
   // Check started() (a gtest failure is recorded if the server does not start).
