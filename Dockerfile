@@ -8,7 +8,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config \
-      prometheus-cpp-dev libcpp-httplib-dev rapidjson-dev libabsl-dev libyaml-cpp-dev \
+      prometheus-cpp-dev libcpp-httplib-dev rapidjson-dev libabsl-dev libyaml-cpp-dev libre2-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -26,6 +26,7 @@ RUN apt-get update \
       libbrotli1 \
       libcpp-httplib0.11 \
       libprometheus-cpp-core1.0 \
+      libre2-9 \
       libyaml-cpp0.7 \
       libssl3 \
       ca-certificates \

@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "exporter/broker_url.h"
 #include "exporter/config_file.h"
+#include "re2/re2.h"
 #include "metrics/endpoints.h"
 
 namespace warren {
@@ -127,6 +128,14 @@ const std::vector<Flag>& Flags() {
       {"scrape.max-body-bytes", "BYTES", "Largest response accepted from the broker.",
        [](Config* c, absl::string_view v) { return SetInt(v, &c->max_body_bytes); },
        [](const Config& c) { return absl::StrCat(c.max_body_bytes); }},
+      {"probe.max-targets", "N", "Most brokers /probe keeps state for (modules come from --config.file).",
+       [](Config* c, absl::string_view v) {
+         int64_t n = 0;
+         absl::Status s = SetInt(v, &n);
+         c->probe_max_targets = static_cast<int>(std::clamp<int64_t>(n, -1, 1 << 20));
+         return s;
+       },
+       [](const Config& c) { return absl::StrCat(c.probe_max_targets); }},
       {"log.level", "LEVEL", "debug, info, warn or error.",
        [](Config* c, absl::string_view v) {
          absl::StatusOr<LogLevel> level = ParseLogLevel(v);
@@ -199,6 +208,14 @@ absl::Status Config::Validate() const {
   if (scrape_workers < 1 || scrape_workers > 64) {
     return FlagError("scrape.workers", absl::InvalidArgumentError("must be between 1 and 64"));
   }
+  for (const ProbeModule& module : modules) {
+    if (module.targets.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("modules.", module.name, ": lists no targets"));
+    }
+  }
+  if (probe_max_targets < 1 || probe_max_targets > 10000) {
+    return FlagError("probe.max-targets", absl::InvalidArgumentError("must be between 1 and 10000"));
+  }
   if (max_body_bytes < 1024) {
     return FlagError("scrape.max-body-bytes", absl::InvalidArgumentError("must be at least 1024"));
   }
@@ -239,6 +256,33 @@ absl::Status SetCollector(Config* config, absl::string_view group, bool on) {
   return absl::OkStatus();
 }
 
+// One key of a /probe module: the keys of the rabbitmq section but url, and targets.
+absl::Status SetModuleKey(ProbeModule* module, absl::string_view key, const std::string& value) {
+  if (key == "user") {
+    module->user = value;
+  } else if (key == "password_file") {
+    return ReadPasswordFile(value, &module->password);
+  } else if (key == "targets") {
+    RE2 pattern(value, RE2::Quiet);
+    if (!pattern.ok()) return absl::InvalidArgumentError(absl::StrCat("bad pattern: ", pattern.error()));
+    module->targets.push_back(value);
+  } else if (key == "tls_ca_file") {
+    module->tls.ca_file = value;
+  } else if (key == "tls_cert_file") {
+    module->tls.cert_file = value;
+  } else if (key == "tls_key_file") {
+    module->tls.key_file = value;
+  } else if (key == "tls_server_name") {
+    module->tls.server_name = value;
+  } else if (key == "tls_insecure_skip_verify") {
+    return SetBool(value, &module->tls.insecure_skip_verify);
+  } else {
+    return absl::InvalidArgumentError(key == "password" ? "not accepted in a file; use password_file"
+                                                        : "unknown key (user, password_file, targets, tls_*)");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyFile(const std::string& path, Config* config) {
   absl::StatusOr<std::vector<FileSetting>> settings = ReadConfigFile(path);
   if (!settings.ok()) return settings.status();
@@ -252,6 +296,29 @@ absl::Status ApplyFile(const std::string& path, Config* config) {
       if (absl::Status s = SetCollector(config, group, on); !s.ok()) return fail(s);
       continue;
     }
+    std::string value = setting.value;
+    // Paths in the file are relative to the file, as in Prometheus's own config files.
+    if (absl::EndsWith(setting.key, "_file") && !value.empty() && value[0] != '/') {
+      value = (std::filesystem::path(path).parent_path() / value).string();
+    }
+    if (absl::string_view rest = setting.key; absl::ConsumePrefix(&rest, "modules.")) {
+      const size_t dot = rest.find('.');
+      const std::string name(rest.substr(0, dot));
+      if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+            return absl::ascii_isalnum(c) || c == '_' || c == '-';
+          })) {
+        return fail(absl::InvalidArgumentError("a module name is letters, digits, _ and -"));
+      }
+      auto it = std::find_if(config->modules.begin(), config->modules.end(),
+                             [&name](const ProbeModule& m) { return m.name == name; });
+      if (it == config->modules.end()) {
+        ProbeModule module;
+        module.name = name;
+        it = config->modules.insert(config->modules.end(), std::move(module));
+      }
+      if (absl::Status s = SetModuleKey(&*it, rest.substr(dot + 1), value); !s.ok()) return fail(s);
+      continue;
+    }
     const Flag* flag = nullptr;
     for (const Flag& f : Flags()) {
       if (setting.key == FileKey(f.name) && absl::string_view(f.name) != "config.file") flag = &f;
@@ -260,11 +327,6 @@ absl::Status ApplyFile(const std::string& path, Config* config) {
       return fail(absl::InvalidArgumentError(setting.key == "rabbitmq.password"
                                                  ? "not accepted in a file; use rabbitmq.password_file"
                                                  : "unknown key (the keys are the flags of --help)"));
-    }
-    std::string value = setting.value;
-    // Paths in the file are relative to the file, as in Prometheus's own config files.
-    if (absl::EndsWith(setting.key, "_file") && !value.empty() && value[0] != '/') {
-      value = (std::filesystem::path(path).parent_path() / value).string();
     }
     if (absl::Status s = flag->set(config, value); !s.ok()) return fail(s);
   }

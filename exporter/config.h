@@ -18,6 +18,16 @@
 
 namespace warren {
 
+// A named set of credentials and TLS settings for /probe (config file only), and the targets it
+// may be used for: RE2 patterns that must match the whole target URL.
+struct ProbeModule {
+  std::string name;
+  std::string user = "guest";
+  std::string password = "guest";
+  TlsOptions tls;
+  std::vector<std::string> targets;
+};
+
 struct Config {
   std::string rabbitmq_url = "http://127.0.0.1:15672";
   std::string rabbitmq_user = "guest";
@@ -26,6 +36,8 @@ struct Config {
   std::string listen_address = ":9419";
   std::string telemetry_path = "/metrics";
   std::string web_config_file;  // exporter-toolkit format; empty: plain HTTP, no auth
+  std::vector<ProbeModule> modules;  // /probe is refused without any
+  int probe_max_targets = 100;      // brokers /probe keeps a cache and a scraper for
   absl::Duration scrape_timeout = absl::Seconds(10);
   absl::Duration min_interval = absl::Seconds(5);  // RabbitMQ's own statistics interval
   absl::Duration health_interval = absl::Minutes(1);

@@ -44,15 +44,45 @@ absl::StatusOr<std::vector<FileSetting>> ReadConfigFile(const std::string& path)
       return absl::InvalidArgumentError(
           absl::StrCat(path, ":", LineOf(body), ": ", name.Scalar(), ": want a mapping of keys to values"));
     }
+    const bool nested = name.Scalar() == "modules";
     for (const auto& entry : body) {
       const std::string key = absl::StrCat(name.Scalar(), ".", entry.first.IsScalar() ? entry.first.Scalar() : "?");
-      if (!entry.first.IsScalar() || !entry.second.IsScalar()) {
-        return absl::InvalidArgumentError(absl::StrCat(path, ":", LineOf(entry.first), ": ", key, ": want a single value"));
+      if (!entry.first.IsScalar()) {
+        return absl::InvalidArgumentError(absl::StrCat(path, ":", LineOf(entry.first), ": ", key, ": want a name"));
       }
       if (!seen.insert(key).second) {
         return absl::InvalidArgumentError(absl::StrCat(path, ":", LineOf(entry.first), ": ", key, ": given twice"));
       }
-      settings.push_back({key, entry.second.Scalar(), LineOf(entry.first)});
+      if (!nested) {
+        if (!entry.second.IsScalar()) {
+          return absl::InvalidArgumentError(absl::StrCat(path, ":", LineOf(entry.first), ": ", key, ": want a single value"));
+        }
+        settings.push_back({key, entry.second.Scalar(), LineOf(entry.first)});
+        continue;
+      }
+      if (!entry.second.IsMap()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ":", LineOf(entry.first), ": ", key, ": want a mapping of keys to values"));
+      }
+      for (const auto& item : entry.second) {
+        const std::string item_key = absl::StrCat(key, ".", item.first.IsScalar() ? item.first.Scalar() : "?");
+        if (!item.first.IsScalar() || !seen.insert(item_key).second) {
+          return absl::InvalidArgumentError(absl::StrCat(path, ":", LineOf(item.first), ": ", item_key,
+                                                         item.first.IsScalar() ? ": given twice" : ": want a name"));
+        }
+        if (item.second.IsScalar()) {
+          settings.push_back({item_key, item.second.Scalar(), LineOf(item.first)});
+        } else if (item.second.IsSequence()) {
+          for (const auto& value : item.second) {
+            if (!value.IsScalar()) {
+              return absl::InvalidArgumentError(absl::StrCat(path, ":", LineOf(value), ": ", item_key, ": want a list of values"));
+            }
+            settings.push_back({item_key, value.Scalar(), LineOf(value)});
+          }
+        } else {
+          return absl::InvalidArgumentError(absl::StrCat(path, ":", LineOf(item.first), ": ", item_key, ": want a value or a list"));
+        }
+      }
     }
   }
   return settings;

@@ -1,6 +1,7 @@
 // Reads warren's YAML config file into flat settings: `section: {key: scalar}` becomes
 // ("section.key", value, line). Which keys exist is decided by the caller (config.cc), so the file
-// accepts exactly the flags, under the same names.
+// accepts exactly the flags, under the same names. One section nests deeper: `modules: {NAME:
+// {key: scalar or [scalars]}}` becomes ("modules.NAME.key", value, line), once per list item.
 #ifndef WARREN_EXPORTER_CONFIG_FILE_H_
 #define WARREN_EXPORTER_CONFIG_FILE_H_
 

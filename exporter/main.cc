@@ -17,6 +17,7 @@
 #include "exporter/rabbit_client.h"
 #include "exporter/scraper.h"
 #include "exporter/scraper_pool.h"
+#include "exporter/probe.h"
 #include "exporter/server.h"
 #include "exporter/web_config.h"
 #include "metrics/endpoints.h"
@@ -122,7 +123,18 @@ int main(int argc, char** argv) {
                    .definitions_interval = config.definitions_interval,
                    .endpoints = endpoints},
                   &client, &pool);
+  std::unique_ptr<Prober> prober;
+  if (!config.modules.empty()) {
+    prober = std::make_unique<Prober>(config.modules,
+                                      Scraper::Options{.scrape_timeout = config.scrape_timeout,
+                                                       .min_interval = config.min_interval,
+                                                       .health_interval = config.health_interval,
+                                                       .definitions_interval = config.definitions_interval,
+                                                       .endpoints = endpoints},
+                                      &pool, config.probe_max_targets);
+  }
   MetricsServer server = web.has_value() ? MetricsServer(config, &scraper, *std::move(web)) : MetricsServer(config, &scraper);
+  server.SetProber(prober.get());
   if (absl::Status status = server.Start(); !status.ok()) {
     Log(LogLevel::kError, "cannot start", {{"err", std::string(status.message())}});
     return 1;

@@ -77,6 +77,17 @@ MetricsServer::~MetricsServer() { Stop(); }
 
 void MetricsServer::AddRoutes() {
   const std::string telemetry_path = config_.telemetry_path;
+  if (prober_ != nullptr) {
+    server_->Get("/probe", [this](const httplib::Request& request, httplib::Response& response) {
+      const absl::Time deadline = ScrapeDeadline(
+          absl::Now(), config_.scrape_timeout, request.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"));
+      Prober::Answer answer =
+          prober_->Probe(request.get_param_value("target"), request.get_param_value("module"), deadline);
+      response.status = answer.status;
+      response.set_content(std::move(answer.body), answer.status == 200 ? "text/plain; version=0.0.4; charset=utf-8"
+                                                                        : "text/plain; charset=utf-8");
+    });
+  }
   server_->Get(telemetry_path, [this](const httplib::Request& request, httplib::Response& response) {
     const absl::Time deadline = ScrapeDeadline(
         absl::Now(), config_.scrape_timeout, request.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"));

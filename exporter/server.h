@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "exporter/config.h"
+#include "exporter/probe.h"
 #include "exporter/scraper.h"
 #include "exporter/web_config.h"
 
@@ -42,6 +43,8 @@ class MetricsServer {
   absl::Status Start();
   void Stop();
   int port() const { return port_; }
+  // Serves /probe from `prober` (must outlive this); call before Start. Without it /probe is 404.
+  void SetProber(Prober* prober) { prober_ = prober; }
   bool tls() const { return web_.has_value() && web_->tls.has_value(); }
 
  private:
@@ -49,6 +52,7 @@ class MetricsServer {
 
   const Config config_;
   Scraper* const scraper_;
+  Prober* prober_ = nullptr;
   const std::optional<WebConfig> web_;
   std::unique_ptr<TlsContext> tls_;  // outlives server_, whose SSL_CTX points to it
   std::unique_ptr<BasicAuth> auth_;

@@ -174,6 +174,52 @@ TEST(ConfigFile, BrokerTlsFromFileEnvironmentAndFlags) {
       << parsed.status();
 }
 
+TEST(ConfigFile, ProbeModulesWithCredentialsTlsAndTargetPatterns) {
+  TempFile password("warren-mod-pw", "module-pw\n");
+  TempFile file("warren-mod.yml",
+                "modules:\n"
+                "  default:\n"
+                "    user: monitor\n"
+                "    password_file: warren-mod-pw\n"
+                "    targets:\n"
+                "      - \"https://rabbit-[a-z]+\\\\.example:15671\"\n"
+                "      - \"http://127\\\\.0\\\\.0\\\\.1:\\\\d+\"\n"
+                "    tls_ca_file: /etc/warren/ca.pem\n"
+                "  lab:\n"
+                "    targets: [\"http://lab:15672\"]\n"
+                "    tls_insecure_skip_verify: true\n");
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs({"--config.file=" + file.path()}, NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->config.modules.size(), 2u);
+  const ProbeModule& module = parsed->config.modules[0];
+  EXPECT_EQ(module.name, "default");
+  EXPECT_EQ(module.user, "monitor");
+  EXPECT_EQ(module.password, "module-pw");
+  EXPECT_EQ(module.targets, (std::vector<std::string>{R"(https://rabbit-[a-z]+\.example:15671)", R"(http://127\.0\.0\.1:\d+)"}));
+  EXPECT_EQ(module.tls.ca_file, "/etc/warren/ca.pem");
+  EXPECT_EQ(parsed->config.modules[1].name, "lab");
+  EXPECT_EQ(parsed->config.modules[1].user, "guest");
+  EXPECT_TRUE(parsed->config.modules[1].tls.insecure_skip_verify);
+
+  struct Case {
+    std::string text, want;
+  } cases[] = {
+      {"modules:\n  a:\n    user: x\n", "modules.a: lists no targets"},
+      {"modules:\n  a:\n    targets: [\"(\"]\n", ":3: modules.a.targets: bad pattern"},
+      {"modules:\n  a:\n    password: hunter2\n", ":3: modules.a.password: not accepted in a file"},
+      {"modules:\n  a:\n    url: http://x\n", ":3: modules.a.url: unknown key"},
+      {"modules:\n  a b:\n    targets: [x]\n", ":3: modules.a b.targets: a module name is"},
+      {"modules:\n  a: 1\n", ":2: modules.a: want a mapping"},
+  };
+  for (const Case& c : cases) {
+    TempFile bad("warren-mod-bad.yml", c.text);
+    absl::StatusOr<ParsedArgs> failed = ParseArgs({"--config.file=" + bad.path()}, NoEnv());
+    ASSERT_FALSE(failed.ok()) << c.text;
+    EXPECT_NE(failed.status().message().find(c.want), std::string::npos) << failed.status().message();
+    EXPECT_EQ(failed.status().message().find("hunter2"), std::string::npos);
+  }
+}
+
 TEST(ConfigFile, FlagsWinOverEnvironmentWhichWinsOverTheFile) {
   TempFile file("warren-prec.yml", "scrape:\n  timeout: 7s\n  min_interval: 2s\n  workers: 3\nrabbitmq:\n  user: file\n");
   const EnvLookup env = Env({{"WARREN_CONFIG_FILE", file.path()},

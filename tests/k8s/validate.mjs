@@ -180,16 +180,17 @@ function crossCheck(docs) {
   }
 }
 
-// A Probe's targets against the allow list and modules of warren's config file in this folder.
+// A Probe's module and targets against warren's config file in this folder: the targets must fully
+// match one of the module's patterns (RE2 there; the simple patterns here read the same in JS).
 function checkProbe(probe, configMaps, problem) {
   const configs = configMaps.flatMap((c) => Object.entries(c.data ?? {}).filter(([k]) => k === "warren.yml").map(([, text]) => YAML.parse(text)));
   if (configs.length !== 1) return problem(`expected one ConfigMap with warren.yml in this folder, found ${configs.length}`);
   const config = configs[0];
   const module = probe.spec?.module;
   if (!module || !Object.hasOwn(config.modules ?? {}, module)) problem(`module ${module} is not a module of warren.yml`);
-  const allow = (config.targets?.allow ?? []).map((re) => new RegExp(re));
+  const allow = (config.modules?.[module]?.targets ?? []).map((re) => new RegExp(`^(?:${re})$`));
   for (const target of probe.spec?.targets?.staticConfig?.static ?? []) {
-    if (!allow.some((re) => re.test(target))) problem(`target ${target} matches no targets.allow of warren.yml`);
+    if (!allow.some((re) => re.test(target))) problem(`target ${target} matches no targets of module ${module} in warren.yml`);
   }
 }
 

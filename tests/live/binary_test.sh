@@ -69,6 +69,27 @@ stop_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 grep -q 'msg=stopping' "$tmp/log" || fail "no shutdown line"
 if "$warren" --healthcheck --web.listen-address="127.0.0.1:$port" > /dev/null; then fail "--healthcheck with nothing listening"; fi
 
+# /probe: the live broker through a module of the config file; anything else is refused.
+printf 'modules:\n  default:\n    user: warren-bin\n    password_file: password\n    targets: ["http://127\\\\.0\\\\.0\\\\.1:\\\\d+"]\n' > "$tmp/probe.yml"
+"$warren" --config.file="$tmp/probe.yml" --web.listen-address=127.0.0.1:0 --rabbitmq.url=http://127.0.0.1:1 > "$tmp/probe.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  port=$(sed -n 's/.*msg=listening address=127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/probe.log")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || fail "warren with modules did not start: $(cat "$tmp/probe.log")"
+curl -sf -G --data-urlencode "target=$mgmt" -d module=default "http://127.0.0.1:$port/probe" > "$tmp/probe.txt" ||
+  fail "/probe of the live broker: $(cat "$tmp/probe.log")"
+grep -qx 'rabbitmq_up 1' "$tmp/probe.txt" || fail "/probe: rabbitmq_up is not 1: $(grep -E '^(rabbitmq_up|warren_scrape_success)' "$tmp/probe.txt")"
+"$promtool" check metrics < "$tmp/probe.txt" || fail "promtool check metrics on the /probe exposition"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -G --data-urlencode 'target=http://169.254.169.254:80' "http://127.0.0.1:$port/probe")" = 400 ] ||
+  fail "/probe of a target outside the module's patterns is not 400"
+curl -s "http://127.0.0.1:$port/metrics" | grep -qx 'rabbitmq_up 0' || fail "/metrics keeps its own (unreachable) target"
+kill -TERM "$pid"
+wait "$pid" || fail "exit code $? after SIGTERM (probe run)"
+pid=
+
 # JSON logs: every line parses, and the same events are there.
 "$warren" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
   --web.listen-address=127.0.0.1:0 --log.format=json > "$tmp/json.log" 2>&1 &

@@ -1,0 +1,128 @@
+#include "exporter/probe.h"
+
+#include <httplib.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "exporter/server.h"
+#include "gtest/gtest.h"
+#include "tests/fake_broker.h"
+#include "tests/test_util.h"
+
+namespace warren {
+namespace {
+
+using testing::FakeBroker;
+using testing::SampleValue;
+
+absl::Time In(absl::Duration d) { return absl::Now() + d; }
+
+ProbeModule Module(std::string name, std::string user, std::vector<std::string> targets) {
+  ProbeModule module;
+  module.name = std::move(name);
+  module.user = std::move(user);
+  module.password = "pw-" + module.name;
+  module.targets = std::move(targets);
+  return module;
+}
+
+Scraper::Options Options() {
+  return {.scrape_timeout = absl::Seconds(5),
+          .min_interval = absl::Seconds(30),
+          .health_interval = absl::Minutes(1),
+          .definitions_interval = absl::Minutes(5),
+          .endpoints = {&metrics::kOverview, &metrics::kNodes, &metrics::kQueues}};
+}
+
+TEST(Prober, ScrapesAnAllowedTargetWithTheModulesCredentials) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  ScraperPool pool(2);
+  Prober prober({Module("default", "monitor", {R"(http://127\.0\.0\.1:\d+)"})}, Options(), &pool, 10);
+  Prober::Answer answer = prober.Probe(broker.url(), "", In(absl::Seconds(5)));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(SampleValue(answer.body, "rabbitmq_up"), 1.0);
+  EXPECT_EQ(broker.LastAuthorization(), "Basic " + absl::Base64Escape("monitor:pw-default"));
+  // A second probe within min-interval is served from that target's cache.
+  answer = prober.Probe(broker.url(), "default", In(absl::Seconds(5)));
+  ASSERT_EQ(answer.status, 200);
+  EXPECT_EQ(broker.Requests("/api/queues"), 1);
+  EXPECT_EQ(prober.targets(), 1);
+}
+
+TEST(Prober, RefusesWhatTheModuleDoesNotAllow) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  ScraperPool pool(2);
+  Prober prober({Module("default", "monitor", {R"(http://127\.0\.0\.1:1567[0-9])"}),
+                 Module("other", "x", {R"(https://rabbit-[a-z]+\.example:15671)"})},
+                Options(), &pool, 10);
+  struct Case {
+    std::string target, module, want;
+  } cases[] = {
+      {broker.url(), "default", "target not allowed by module \"default\""},
+      {broker.url(), "other", "target not allowed by module \"other\""},
+      {broker.url(), "nope", "unknown module \"nope\""},
+      {"", "default", "missing target"},
+      {"http://admin:secret@127.0.0.1:15672", "default", "bad target"},
+      {"gopher://127.0.0.1:15672", "default", "bad target"},
+      {"http://127.0.0.1:15672/../../x?y", "default", "bad target"},
+      // a pattern must match the whole URL: no prefix or suffix tricks
+      {"http://127.0.0.1:15672.evil.example", "default", "bad target"},
+      {"https://rabbit-a.example:15671.evil.example:15671", "other", "target not allowed"},
+      {"https://rabbit-a.example:15671/evil", "other", "target not allowed"},
+  };
+  for (const Case& c : cases) {
+    Prober::Answer answer = prober.Probe(c.target, c.module, In(absl::Seconds(5)));
+    EXPECT_EQ(answer.status, 400) << c.target << " " << c.module;
+    EXPECT_TRUE(absl::StrContains(answer.body, c.want)) << c.target << ": " << answer.body;
+    EXPECT_FALSE(absl::StrContains(answer.body, "secret")) << answer.body;
+  }
+  EXPECT_EQ(broker.Requests("/api/overview"), 0) << "nothing refused reaches a broker";
+  EXPECT_EQ(prober.targets(), 0);
+}
+
+TEST(Prober, CapsTheTargetsAndDropsIdleOnes) {
+  FakeBroker a, b;
+  a.SetHealthy();
+  b.SetHealthy();
+  ScraperPool pool(2);
+  Prober prober({Module("default", "m", {R"(http://127\.0\.0\.1:\d+)"})}, Options(), &pool, 1,
+                /*idle_timeout=*/absl::Milliseconds(300));
+  EXPECT_EQ(prober.Probe(a.url(), "", In(absl::Seconds(5))).status, 200);
+  Prober::Answer full = prober.Probe(b.url(), "", In(absl::Seconds(5)));
+  EXPECT_EQ(full.status, 503) << full.body;
+  absl::SleepFor(absl::Milliseconds(400));
+  EXPECT_EQ(prober.Probe(b.url(), "", In(absl::Seconds(5))).status, 200) << "a's state was dropped as idle";
+  EXPECT_EQ(prober.targets(), 1);
+}
+
+TEST(Prober, ServedOnProbeNextToMetrics) {
+  FakeBroker home, remote;
+  home.SetHealthy(1);
+  remote.SetHealthy(2);
+  ScraperPool pool(2);
+  RabbitClient client({.url = *ParseBrokerUrl(home.url()), .user = "u", .password = "p"});
+  Scraper scraper(Options(), &client, &pool);
+  Prober prober({Module("default", "m", {R"(http://127\.0\.0\.1:\d+)"})}, Options(), &pool, 10);
+  Config config;
+  config.listen_address = "127.0.0.1:0";
+  MetricsServer server(config, &scraper);
+  server.SetProber(&prober);
+  ASSERT_TRUE(server.Start().ok());
+  httplib::Client http("127.0.0.1", server.port());
+  auto probed = http.Get("/probe?target=" + httplib::detail::encode_query_param(remote.url()) + "&module=default");
+  ASSERT_TRUE(probed);
+  EXPECT_EQ(probed->status, 200) << probed->body;
+  EXPECT_EQ(::warren::testing::CountSamples(probed->body, "rabbitmq_queue_messages"), 2);
+  auto refused = http.Get("/probe?target=http://169.254.169.254/latest");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400) << refused->body;
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(::warren::testing::CountSamples(metrics->body, "rabbitmq_queue_messages"), 1) << "/metrics keeps its target";
+}
+
+}  // namespace
+}  // namespace warren
