@@ -128,6 +128,27 @@ const std::vector<Flag>& Flags() {
       {"scrape.max-body-bytes", "BYTES", "Largest response accepted from the broker.",
        [](Config* c, absl::string_view v) { return SetInt(v, &c->max_body_bytes); },
        [](const Config& c) { return absl::StrCat(c.max_body_bytes); }},
+      {"filter.vhosts", "REGEX", "Only vhosts whose name matches this RE2 pattern (whole name).",
+       [](Config* c, absl::string_view v) { c->filter.vhosts = std::string(v); return absl::OkStatus(); },
+       [](const Config&) { return std::string(); }},
+      {"filter.vhosts-exclude", "REGEX", "Leave out vhosts whose name matches this RE2 pattern (whole name).",
+       [](Config* c, absl::string_view v) { c->filter.vhosts_exclude = std::string(v); return absl::OkStatus(); },
+       [](const Config&) { return std::string(); }},
+      {"filter.queues", "REGEX", "Only queues whose name matches this RE2 pattern (whole name).",
+       [](Config* c, absl::string_view v) { c->filter.queues = std::string(v); return absl::OkStatus(); },
+       [](const Config&) { return std::string(); }},
+      {"filter.queues-exclude", "REGEX", "Leave out queues whose name matches this RE2 pattern (whole name).",
+       [](Config* c, absl::string_view v) { c->filter.queues_exclude = std::string(v); return absl::OkStatus(); },
+       [](const Config&) { return std::string(); }},
+      {"filter.exchanges", "REGEX", "Only exchanges whose name matches this RE2 pattern (whole name).",
+       [](Config* c, absl::string_view v) { c->filter.exchanges = std::string(v); return absl::OkStatus(); },
+       [](const Config&) { return std::string(); }},
+      {"filter.exchanges-exclude", "REGEX", "Leave out exchanges whose name matches this RE2 pattern (whole name).",
+       [](Config* c, absl::string_view v) { c->filter.exchanges_exclude = std::string(v); return absl::OkStatus(); },
+       [](const Config&) { return std::string(); }},
+      {"filter.max-queues", "N", "Export at most this many queues, the deepest (0: all); the rest count in warren_objects_dropped.",
+       [](Config* c, absl::string_view v) { return SetInt(v, &c->max_queues); },
+       [](const Config& c) { return absl::StrCat(c.max_queues); }},
       {"probe.max-targets", "N", "Most brokers /probe keeps state for (modules come from --config.file).",
        [](Config* c, absl::string_view v) {
          int64_t n = 0;
@@ -213,6 +234,15 @@ absl::Status Config::Validate() const {
       return absl::InvalidArgumentError(absl::StrCat("modules.", module.name, ": lists no targets"));
     }
   }
+  if (absl::StatusOr<std::unique_ptr<metrics::Filter>> f = metrics::Filter::Create(filter); !f.ok()) {
+    // "queues_exclude: missing )" -> "--filter.queues-exclude: missing )"
+    std::string message(f.status().message());
+    const size_t colon = message.find(':');
+    std::string name = message.substr(0, colon);
+    std::replace(name.begin(), name.end(), '_', '-');
+    return FlagError(absl::StrCat("filter.", name), absl::InvalidArgumentError(absl::StripLeadingAsciiWhitespace(message.substr(colon + 1))));
+  }
+  if (max_queues < 0) return FlagError("filter.max-queues", absl::InvalidArgumentError("must not be negative"));
   if (probe_max_targets < 1 || probe_max_targets > 10000) {
     return FlagError("probe.max-targets", absl::InvalidArgumentError("must be between 1 and 10000"));
   }

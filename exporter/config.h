@@ -15,6 +15,7 @@
 #include "exporter/log.h"
 #include "exporter/rabbit_client.h"
 #include "metrics/endpoints.h"
+#include "metrics/filter.h"
 
 namespace warren {
 
@@ -38,6 +39,8 @@ struct Config {
   std::string web_config_file;  // exporter-toolkit format; empty: plain HTTP, no auth
   std::vector<ProbeModule> modules;  // /probe is refused without any
   int probe_max_targets = 100;      // brokers /probe keeps a cache and a scraper for
+  metrics::FilterPatterns filter;  // RE2 include/exclude for vhosts, queues, exchanges
+  int64_t max_queues = 0;          // 0: every queue
   absl::Duration scrape_timeout = absl::Seconds(10);
   absl::Duration min_interval = absl::Seconds(5);  // RabbitMQ's own statistics interval
   absl::Duration health_interval = absl::Minutes(1);

@@ -117,11 +117,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   ScraperPool pool(config.scrape_workers);
+  // Checked by Validate(): Create succeeds.
+  const std::unique_ptr<metrics::Filter> filter = *metrics::Filter::Create(config.filter);
+  const metrics::Filter* active_filter = filter->Empty() ? nullptr : filter.get();
   Scraper scraper({.scrape_timeout = config.scrape_timeout,
                    .min_interval = config.min_interval,
                    .health_interval = config.health_interval,
                    .definitions_interval = config.definitions_interval,
-                   .endpoints = endpoints},
+                   .endpoints = endpoints,
+                   .filter = active_filter,
+                   .max_queues = static_cast<size_t>(config.max_queues)},
                   &client, &pool);
   std::unique_ptr<Prober> prober;
   if (!config.modules.empty()) {
@@ -130,7 +135,9 @@ int main(int argc, char** argv) {
                                                        .min_interval = config.min_interval,
                                                        .health_interval = config.health_interval,
                                                        .definitions_interval = config.definitions_interval,
-                                                       .endpoints = endpoints},
+                                                       .endpoints = endpoints,
+                                                       .filter = active_filter,
+                                                       .max_queues = static_cast<size_t>(config.max_queues)},
                                       &pool, config.probe_max_targets);
   }
   MetricsServer server = web.has_value() ? MetricsServer(config, &scraper, *std::move(web)) : MetricsServer(config, &scraper);

@@ -143,13 +143,18 @@ void Scraper::Fetch(size_t index, std::string request, absl::Time deadline) {
   absl::StatusOr<metrics::Mapped> mapped = [&]() -> absl::StatusOr<metrics::Mapped> {
     absl::StatusOr<std::string> body = client_->Get(request, deadline, mapper->endpoint().body_on_503);
     if (!body.ok()) return body.status();
-    return mapper->Map(*body);
+    return mapper->Map(*body, {.filter = options_.filter,
+                               .max_objects = &mapper->endpoint() == &metrics::kQueues ? options_.max_queues : 0,
+                               .rank_path = "messages"});
   }();
 
   std::shared_ptr<EndpointData> data;
   std::string version;
   metrics::FieldErrors field_errors;
+  uint64_t filtered = 0, capped = 0;
   if (mapped.ok()) {
+    filtered = mapped->filtered;
+    capped = mapped->capped;
     if (&mapper->endpoint() == &metrics::kOverview) version = metrics::RabbitVersionOf(*mapped);
     field_errors = mapped->errors;
     data = std::make_shared<EndpointData>();
@@ -181,6 +186,8 @@ void Scraper::Fetch(size_t index, std::string request, absl::Time deadline) {
     if (status.ok()) {
       state.data = std::move(data);
       state.last_success = end;
+      state.filtered = filtered;
+      state.capped = capped;
       if (!version.empty()) rabbitmq_version_ = version;
       update_join = true;
       if (!ready_) {
@@ -229,7 +236,7 @@ std::vector<prometheus::MetricFamily> Scraper::SelfMetrics() const {
   prometheus::MetricFamily up = FamilyOf(kUp), success = FamilyOf(kScrapeSuccess),
                            duration = FamilyOf(kScrapeDuration), errors = FamilyOf(kScrapeErrors),
                            last = FamilyOf(kLastSuccess), fields = FamilyOf(kFieldErrors),
-                           build = FamilyOf(kBuildInfo);
+                           dropped = FamilyOf(kObjectsDropped), build = FamilyOf(kBuildInfo);
   bool core_ok = true;
   for (size_t i : core_indices_) core_ok = core_ok && states_[i].attempted && states_[i].last_status.ok();
   AddSample(&up, {}, core_ok ? 1 : 0);
@@ -250,9 +257,15 @@ std::vector<prometheus::MetricFamily> Scraper::SelfMetrics() const {
     AddSample(&fields, {{"endpoint", name}, {"reason", "missing"}}, static_cast<double>(state.field_errors.missing));
     AddSample(&fields, {{"endpoint", name}, {"reason", "wrong_type"}},
               static_cast<double>(state.field_errors.wrong_type));
+    if (options_.filter != nullptr) {
+      AddSample(&dropped, {{"endpoint", name}, {"reason", "filter"}}, static_cast<double>(state.filtered));
+    }
+    if (options_.max_queues > 0 && &state.mapper.endpoint() == &metrics::kQueues) {
+      AddSample(&dropped, {{"endpoint", name}, {"reason", "cap"}}, static_cast<double>(state.capped));
+    }
   }
   std::vector<prometheus::MetricFamily> out;
-  for (auto* family : {&up, &success, &duration, &errors, &last, &fields, &build}) {
+  for (auto* family : {&up, &success, &duration, &errors, &last, &fields, &dropped, &build}) {
     if (!family->metric.empty()) out.push_back(std::move(*family));
   }
   return out;

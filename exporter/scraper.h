@@ -30,6 +30,8 @@ class Scraper {
     absl::Duration definitions_interval = absl::Minutes(5);  // Cadence::kDefinitions
     // The endpoints to fetch; empty means every endpoint that is not opt-in.
     std::vector<const metrics::Endpoint*> endpoints;
+    const metrics::Filter* filter = nullptr;  // vhost/queue/exchange patterns; must outlive this
+    size_t max_queues = 0;                    // the deepest queues kept by /api/queues; 0: all
   };
 
   // `client` and `pool` must outlive the Scraper.
@@ -67,6 +69,7 @@ class Scraper {
     std::shared_ptr<const EndpointData> data;  // last good
     std::map<std::string, uint64_t> errors_by_reason;
     metrics::FieldErrors field_errors;
+    uint64_t filtered = 0, capped = 0;  // in the last good data
   };
 
   // A join whose endpoints are all fetched.

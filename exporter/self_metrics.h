@@ -30,11 +30,13 @@ inline constexpr SelfMetric kLastSuccess{"warren_last_success_timestamp_seconds"
 inline constexpr SelfMetric kFieldErrors{"warren_json_field_errors_total", prometheus::MetricType::Counter,
                                          "endpoint,reason",
                                          "JSON fields that produced no sample because they were missing or of the wrong type."};
+inline constexpr SelfMetric kObjectsDropped{"warren_objects_dropped", prometheus::MetricType::Gauge, "endpoint,reason",
+                                            "Objects of the endpoint's last fetch left out by the filters (reason filter) or the queue cap (reason cap)."};
 inline constexpr SelfMetric kBuildInfo{"warren_build_info", prometheus::MetricType::Gauge, "version",
                                        "The warren version."};
 
 inline constexpr const SelfMetric* kAllSelfMetrics[] = {
-    &kUp, &kScrapeSuccess, &kScrapeDuration, &kScrapeErrors, &kLastSuccess, &kFieldErrors, &kBuildInfo,
+    &kUp, &kScrapeSuccess, &kScrapeDuration, &kScrapeErrors, &kLastSuccess, &kFieldErrors, &kObjectsDropped, &kBuildInfo,
 };
 
 // The process_* families (see process_metrics.h), for the reference.

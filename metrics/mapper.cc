@@ -1,5 +1,6 @@
 #include "metrics/mapper.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -82,6 +83,18 @@ Mapper::Mapper(const Endpoint& endpoint) : endpoint_(endpoint) {
   for (const Each& each : endpoint.eaches) each_paths_.push_back(ParsePaths(each.path));
   for (const Count& count : endpoint.counts) count_labels_.push_back(compile(count.labels));
   keys_ = compile(endpoint.keys);
+  // The filter's subjects, by label name wherever the table names them.
+  const char* subjects[] = {"vhost", "queue", "exchange"};
+  for (int i = 0; i < 3; ++i) {
+    auto find = [&](const std::vector<CompiledLabel>& labels) {
+      for (const CompiledLabel& label : labels) {
+        if (subject_paths_[i].empty() && label.name == subjects[i]) subject_paths_[i] = label.paths;
+      }
+    };
+    find(labels_);
+    find(keys_);
+    for (const auto& labels : count_labels_) find(labels);
+  }
 }
 
 namespace {
@@ -259,7 +272,18 @@ void Mapper::MapObject(const rapidjson::Value& object, State* state) const {
   if (!keys_.empty()) state->out.keys.push_back(ReadKeys(object, keys_, &errors));
 }
 
-absl::StatusOr<Mapped> Mapper::Map(absl::string_view body) const {
+bool Mapper::Passes(const rapidjson::Value& object, const Filter& filter) const {
+  for (int i = 0; i < 3; ++i) {
+    if (subject_paths_[i].empty()) continue;
+    const rapidjson::Value* value = Resolve(object, subject_paths_[i]);
+    // A link federates an exchange or a queue: the other name is absent, and nothing to filter on.
+    if (value == nullptr || !value->IsString()) continue;
+    if (!filter.Keeps(static_cast<Filter::Subject>(i), {value->GetString(), value->GetStringLength()})) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<Mapped> Mapper::Map(absl::string_view body, const MapOptions& options) const {
   rapidjson::Document doc;
   if (absl::Status status = ParseJson(body, endpoint_.path, &doc); !status.ok()) return status;
 
@@ -283,13 +307,37 @@ absl::StatusOr<Mapped> Mapper::Map(absl::string_view body) const {
     MapObject(doc, &state);
   } else {
     if (!doc.IsArray()) return absl::DataLossError(absl::StrCat(endpoint_.path, ": expected a JSON array"));
+    std::vector<const rapidjson::Value*> kept;
+    kept.reserve(doc.Size());
     for (const rapidjson::Value& item : doc.GetArray()) {
       if (!item.IsObject()) {
         ++state.out.errors.wrong_type;
-        continue;
+      } else if (options.filter != nullptr && !Passes(item, *options.filter)) {
+        ++state.out.filtered;
+      } else {
+        kept.push_back(&item);
       }
-      MapObject(item, &state);
     }
+    if (options.max_objects > 0 && kept.size() > options.max_objects) {
+      // Keep the largest (the deepest queues), in the broker's order.
+      const JsonPath rank = ParsePath(options.rank_path);
+      auto rank_of = [&rank](const rapidjson::Value* item) {
+        const rapidjson::Value* value = Resolve(*item, rank);
+        return value != nullptr && value->IsNumber() ? value->GetDouble() : -1.0;
+      };
+      std::vector<std::pair<double, size_t>> ranked;
+      for (size_t i = 0; i < kept.size(); ++i) ranked.emplace_back(-rank_of(kept[i]), i);
+      std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(options.max_objects), ranked.end());
+      ranked.resize(options.max_objects);
+      std::vector<size_t> order;
+      for (const auto& [unused, i] : ranked) order.push_back(i);
+      std::sort(order.begin(), order.end());
+      state.out.capped = kept.size() - options.max_objects;
+      std::vector<const rapidjson::Value*> capped;
+      for (size_t i : order) capped.push_back(kept[i]);
+      kept = std::move(capped);
+    }
+    for (const rapidjson::Value* item : kept) MapObject(*item, &state);
   }
 
   for (size_t i = 0; i < state.counts.size(); ++i) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "metrics/filter.h"
 #include "metrics/json.h"
 #include "metrics/table.h"
 #include "prometheus/metric_family.h"
@@ -32,6 +33,15 @@ struct Mapped {
   std::vector<prometheus::MetricFamily> families;  // only families with at least one sample
   std::vector<LabelValues> keys;  // Endpoint::keys of every mapped object, for joins
   FieldErrors errors;
+  uint64_t filtered = 0;  // objects left out by MapOptions::filter
+  uint64_t capped = 0;    // objects left out by MapOptions::max_objects
+};
+
+struct MapOptions {
+  const Filter* filter = nullptr;  // objects whose vhost, queue or exchange it refuses are left out
+  // At most this many objects (0: no cap), the largest by `rank_path` (a number; missing ranks last).
+  size_t max_objects = 0;
+  const char* rank_path = "messages";
 };
 
 class Mapper {
@@ -40,7 +50,7 @@ class Mapper {
 
   // Fails (kDataLoss) only if the body is not JSON or its top level has the wrong shape;
   // anything wrong inside one object costs that object's samples, not the endpoint.
-  absl::StatusOr<Mapped> Map(absl::string_view body) const;
+  absl::StatusOr<Mapped> Map(absl::string_view body, const MapOptions& options = {}) const;
 
   const Endpoint& endpoint() const { return endpoint_; }
 
@@ -53,6 +63,7 @@ class Mapper {
   struct State;  // per-Map() working state, in mapper.cc
 
   void MapObject(const rapidjson::Value& object, State* state) const;
+  bool Passes(const rapidjson::Value& object, const Filter& filter) const;
 
   const Endpoint& endpoint_;
   std::vector<CompiledLabel> labels_;
@@ -63,6 +74,8 @@ class Mapper {
   std::vector<JsonPaths> each_paths_;
   std::vector<std::vector<CompiledLabel>> count_labels_;
   std::vector<CompiledLabel> keys_;
+  // Where the vhost, queue and exchange names are, for MapOptions::filter (empty: not there).
+  JsonPaths subject_paths_[3];
 };
 
 // Builds one sample. Exposed for the named functions that tables cannot express.

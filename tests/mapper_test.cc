@@ -3,6 +3,7 @@
 #include <initializer_list>
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "metrics/consumers.h"
 #include "metrics/endpoints.h"
@@ -275,6 +276,67 @@ TEST(MirrorsExpected, ReadsHaParamsAsNumberOrNodeList) {
                                                     {"/", "ab", "nodes", "r@a,r@b"},
                                                     {"/", "plain", "", ""}}));
   EXPECT_EQ(mapped->errors.wrong_type, 0u);
+}
+
+TEST(Filter, IncludeAndExcludeMatchWholeNames) {
+  absl::StatusOr<std::unique_ptr<Filter>> filter =
+      Filter::Create({.vhosts = "prod|staging", .vhosts_exclude = "", .queues = "", .queues_exclude = "amq\\.gen-.*|tmp\\..*",
+                      .exchanges = "", .exchanges_exclude = ""});
+  ASSERT_TRUE(filter.ok()) << filter.status();
+  using S = Filter::Subject;
+  EXPECT_TRUE((*filter)->Keeps(S::kVhost, "prod"));
+  EXPECT_FALSE((*filter)->Keeps(S::kVhost, "production")) << "whole-name match";
+  EXPECT_FALSE((*filter)->Keeps(S::kVhost, "/"));
+  EXPECT_TRUE((*filter)->Keeps(S::kQueue, "orders"));
+  EXPECT_FALSE((*filter)->Keeps(S::kQueue, "amq.gen-Xa1"));
+  EXPECT_TRUE((*filter)->Keeps(S::kExchange, "anything"));
+  EXPECT_FALSE((*filter)->Empty());
+  absl::StatusOr<std::unique_ptr<Filter>> bad = Filter::Create({.vhosts = "", .vhosts_exclude = "", .queues = "(",
+                                                                .queues_exclude = "", .exchanges = "", .exchanges_exclude = ""});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().find("queues: "), 0u) << bad.status();
+}
+
+TEST(Mapper, FilterLeavesOutObjectsEverywhereItFindsTheirNames) {
+  absl::StatusOr<std::unique_ptr<Filter>> filter = Filter::Create(
+      {.vhosts = "", .vhosts_exclude = "test", .queues = "", .queues_exclude = "tmp\\..*", .exchanges = "", .exchanges_exclude = ""});
+  ASSERT_TRUE(filter.ok());
+  const std::string queues = R"([{"vhost":"/","name":"orders","messages":1},{"vhost":"/","name":"tmp.x","messages":2},)"
+                             R"({"vhost":"test","name":"orders","messages":3}])";
+  absl::StatusOr<Mapped> mapped = Mapper(kQueues).Map(queues, {.filter = filter->get(), .max_objects = 0, .rank_path = "messages"});
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(Value(*mapped, "rabbitmq_queue_messages", {"/", "orders"}), 1);
+  EXPECT_FALSE(Value(*mapped, "rabbitmq_queue_messages", {"/", "tmp.x"}).has_value());
+  EXPECT_FALSE(Value(*mapped, "rabbitmq_queue_messages", {"test", "orders"}).has_value());
+  EXPECT_EQ(mapped->filtered, 2u);
+  EXPECT_EQ(mapped->keys.size(), 1u) << "left out of joins too";
+  EXPECT_EQ(Value(*mapped, "rabbitmq_vhost_queues", {"/"}), 1) << "and of counts";
+  // consumers name their queue under queue.vhost / queue.name (join keys)
+  absl::StatusOr<Mapped> consumers = Mapper(kConsumers).Map(
+      R"([{"queue":{"vhost":"/","name":"tmp.x"}},{"queue":{"vhost":"/","name":"orders"}}])",
+      {.filter = filter->get(), .max_objects = 0, .rank_path = "messages"});
+  ASSERT_TRUE(consumers.ok());
+  EXPECT_EQ(consumers->keys, (std::vector<LabelValues>{{"/", "orders"}}));
+  // connections are counted per vhost: the excluded vhost's are not
+  absl::StatusOr<Mapped> connections = Mapper(kConnections).Map(
+      R"([{"vhost":"test","node":"n","state":"running"},{"vhost":"/","node":"n","state":"running"}])",
+      {.filter = filter->get(), .max_objects = 0, .rank_path = "messages"});
+  ASSERT_TRUE(connections.ok());
+  EXPECT_EQ(connections->filtered, 1u);
+}
+
+TEST(Mapper, CapKeepsTheDeepestQueuesAndCountsTheRest) {
+  std::string body = "[";
+  for (int i = 0; i < 10; ++i) absl::StrAppend(&body, i ? "," : "", R"({"vhost":"/","name":"q)", i, R"(","messages":)", i, "}");
+  body += R"(,{"vhost":"/","name":"nodepth"}])";
+  absl::StatusOr<Mapped> mapped = Mapper(kQueues).Map(body, {.filter = nullptr, .max_objects = 3, .rank_path = "messages"});
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(mapped->capped, 8u);
+  const prometheus::MetricFamily* depth = Find(*mapped, "rabbitmq_queue_messages");
+  ASSERT_NE(depth, nullptr);
+  std::vector<std::string> kept;
+  for (const auto& sample : depth->metric) kept.push_back(sample.label[1].value);
+  EXPECT_EQ(kept, (std::vector<std::string>{"q7", "q8", "q9"}));
 }
 
 TEST(RabbitVersionOf, ReadsTheBuildInfoLabel) {

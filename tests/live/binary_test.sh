@@ -13,7 +13,10 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$warren" --version | grep -qx 'warren [0-9.]*' || fail "--version"
-"$warren" --help | grep -q -- '--rabbitmq.url' || fail "--help"
+# Into files, not `| grep -q`: grep quits at the first match and, with pipefail, warren's SIGPIPE
+# would fail the test.
+"$warren" --help > "$tmp/help" || fail "--help exit code"
+grep -q -- '--rabbitmq.url' "$tmp/help" || fail "--help"
 for bad in --bogus=1 --scrape.timeout=soon --web.listen-address=nope --rabbitmq.url=http://u:pw@h; do
   set +e
   "$warren" "$bad" > "$tmp/out" 2> "$tmp/err"
@@ -39,6 +42,9 @@ grep -qF "$tmp/bad.yml:3: scrape.timout: unknown key" "$tmp/err" || fail "--conf
 password=Bin-Test-Pw-41c2
 curl -sf -u guest:guest -X PUT -H 'content-type: application/json' \
   -d "{\"password\":\"$password\",\"tags\":\"monitoring\"}" "$mgmt/api/users/warren-bin" || fail "create user"
+# The monitoring tag shows a vhost's queues only with some permission there: read is enough.
+curl -sf -u guest:guest -X PUT -H 'content-type: application/json' \
+  -d '{"configure":"","write":"","read":".*"}' "$mgmt/api/permissions/%2F/warren-bin" || fail "permissions"
 printf '%s\n' "$password" > "$tmp/password"
 "$warren" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
   --web.listen-address=127.0.0.1:0 --scrape.min-interval=1s > "$tmp/log" 2>&1 &
@@ -85,14 +91,21 @@ grep -qx 'rabbitmq_up 1' "$tmp/probe.txt" || fail "/probe: rabbitmq_up is not 1:
 "$promtool" check metrics < "$tmp/probe.txt" || fail "promtool check metrics on the /probe exposition"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -G --data-urlencode 'target=http://169.254.169.254:80' "http://127.0.0.1:$port/probe")" = 400 ] ||
   fail "/probe of a target outside the module's patterns is not 400"
-curl -s "http://127.0.0.1:$port/metrics" | grep -qx 'rabbitmq_up 0' || fail "/metrics keeps its own (unreachable) target"
+curl -s "http://127.0.0.1:$port/metrics" > "$tmp/own.txt" || fail "/metrics (probe run)"
+grep -qx 'rabbitmq_up 0' "$tmp/own.txt" || fail "/metrics keeps its own (unreachable) target"
 kill -TERM "$pid"
 wait "$pid" || fail "exit code $? after SIGTERM (probe run)"
 pid=
 
-# JSON logs: every line parses, and the same events are there.
+# JSON logs: every line parses, and the same events are there. With a queue filter and a cap of one
+# queue: of warren.bin.{a,b,skip}, skip is filtered out and one of a and b capped.
+for q in warren.bin.a warren.bin.b warren.bin.skip; do
+  curl -sf -u guest:guest -X PUT -H 'content-type: application/json' -d '{"durable":false}' "$mgmt/api/queues/%2F/$q" ||
+    fail "declare $q"
+done
 "$warren" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
-  --web.listen-address=127.0.0.1:0 --log.format=json > "$tmp/json.log" 2>&1 &
+  --web.listen-address=127.0.0.1:0 --log.format=json --filter.queues-exclude='warren\.bin\.skip' \
+  --filter.max-queues=1 > "$tmp/json.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
   port=$(sed -n 's/.*"msg":"listening","address":"127.0.0.1:\([0-9]*\)".*/\1/p' "$tmp/json.log")
@@ -106,6 +119,12 @@ for _ in $(seq 20); do # a readiness probe starts a scrape of its own
   sleep 0.5
 done
 [ -n "$ready" ] || fail "/readyz never 200 (JSON run)"
+curl -sf "http://127.0.0.1:$port/metrics" > "$tmp/filtered.txt" || fail "/metrics (filtered run)"
+[ "$(grep -c "^rabbitmq_queue_info{" "$tmp/filtered.txt")" = 1 ] || fail "cap 1: $(grep -E "^(rabbitmq_queue_info|warren_objects_dropped|warren_scrape_success)" "$tmp/filtered.txt")"
+grep -q 'queue="warren.bin.skip"' "$tmp/filtered.txt" && fail "filtered queue exported"
+grep -qx 'warren_objects_dropped{endpoint="queues",reason="filter"} 1' "$tmp/filtered.txt" &&
+  grep -qx 'warren_objects_dropped{endpoint="queues",reason="cap"} 1' "$tmp/filtered.txt" ||
+  fail "warren_objects_dropped: $(grep '^warren_objects_dropped' "$tmp/filtered.txt")"
 kill -TERM "$pid"
 wait "$pid" || fail "exit code $? after SIGTERM (JSON run)"
 pid=
@@ -149,4 +168,5 @@ if grep -q "$web_password" "$tmp/web.log"; then fail "web password leaked"; fi
 
 if grep -q "$password" "$tmp/log" "$tmp/json.log" "$tmp/web.log" "$tmp/metrics"; then fail "password leaked"; fi
 curl -sf -u guest:guest -X DELETE "$mgmt/api/users/warren-bin" || true
+for q in warren.bin.a warren.bin.b warren.bin.skip; do curl -sf -u guest:guest -X DELETE "$mgmt/api/queues/%2F/$q" || true; done
 echo "binary test ok (port $port, $(grep -c '^rabbitmq_' "$tmp/metrics") rabbitmq_ samples)"
