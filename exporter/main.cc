@@ -120,25 +120,18 @@ int main(int argc, char** argv) {
   // Checked by Validate(): Create succeeds.
   const std::unique_ptr<metrics::Filter> filter = *metrics::Filter::Create(config.filter);
   const metrics::Filter* active_filter = filter->Empty() ? nullptr : filter.get();
-  Scraper scraper({.scrape_timeout = config.scrape_timeout,
-                   .min_interval = config.min_interval,
-                   .health_interval = config.health_interval,
-                   .definitions_interval = config.definitions_interval,
-                   .endpoints = endpoints,
-                   .filter = active_filter,
-                   .max_queues = static_cast<size_t>(config.max_queues)},
-                  &client, &pool);
+  // The same for /metrics and for every /probe target.
+  const Scraper::Options scraper_options{.scrape_timeout = config.scrape_timeout,
+                                         .min_interval = config.min_interval,
+                                         .health_interval = config.health_interval,
+                                         .definitions_interval = config.definitions_interval,
+                                         .endpoints = endpoints,
+                                         .filter = active_filter,
+                                         .max_queues = static_cast<size_t>(config.max_queues)};
+  Scraper scraper(scraper_options, &client, &pool);
   std::unique_ptr<Prober> prober;
   if (!config.modules.empty()) {
-    prober = std::make_unique<Prober>(config.modules,
-                                      Scraper::Options{.scrape_timeout = config.scrape_timeout,
-                                                       .min_interval = config.min_interval,
-                                                       .health_interval = config.health_interval,
-                                                       .definitions_interval = config.definitions_interval,
-                                                       .endpoints = endpoints,
-                                                       .filter = active_filter,
-                                                       .max_queues = static_cast<size_t>(config.max_queues)},
-                                      &pool, config.probe_max_targets);
+    prober = std::make_unique<Prober>(config.modules, scraper_options, &pool, config.probe_max_targets);
   }
   MetricsServer server = web.has_value() ? MetricsServer(config, &scraper, *std::move(web)) : MetricsServer(config, &scraper);
   server.SetProber(prober.get());

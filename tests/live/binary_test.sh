@@ -12,6 +12,27 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2> /dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# start_warren LOG ARGS...: warren in the background on a free loopback port with ARGS; sets pid
+# and port (from its "listening" log line, logfmt or JSON).
+start_warren() {
+  local log=$1
+  shift
+  "$warren" --web.listen-address=127.0.0.1:0 "$@" > "$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do
+    port=$(sed -n '/listening/s/.*127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log")
+    [ -n "$port" ] && return 0
+    sleep 0.1
+  done
+  fail "warren $* did not start: $(cat "$log")"
+}
+# stop_warren WHAT: SIGTERM, after which warren must exit 0.
+stop_warren() {
+  kill -TERM "$pid"
+  wait "$pid" || fail "exit code $? after SIGTERM ($1)"
+  pid=
+}
+
 "$warren" --version | grep -qx 'warren [0-9.]*' || fail "--version"
 # Into files, not `| grep -q`: grep quits at the first match and, with pipefail, warren's SIGPIPE
 # would fail the test.
@@ -46,15 +67,8 @@ curl -sf -u guest:guest -X PUT -H 'content-type: application/json' \
 curl -sf -u guest:guest -X PUT -H 'content-type: application/json' \
   -d '{"configure":"","write":"","read":".*"}' "$mgmt/api/permissions/%2F/warren-bin" || fail "permissions"
 printf '%s\n' "$password" > "$tmp/password"
-"$warren" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
-  --web.listen-address=127.0.0.1:0 --scrape.min-interval=1s > "$tmp/log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*msg=listening address=127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "warren did not start: $(cat "$tmp/log")"
+start_warren "$tmp/log" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
+  --scrape.min-interval=1s
 for _ in $(seq 60); do
   curl -sf "http://127.0.0.1:$port/metrics" > "$tmp/metrics" || fail "/metrics"
   grep -qx 'rabbitmq_up 1' "$tmp/metrics" && break
@@ -77,14 +91,7 @@ if "$warren" --healthcheck --web.listen-address="127.0.0.1:$port" > /dev/null; t
 
 # /probe: the live broker through a module of the config file; anything else is refused.
 printf 'modules:\n  default:\n    user: warren-bin\n    password_file: password\n    targets: ["http://127\\\\.0\\\\.0\\\\.1:\\\\d+"]\n' > "$tmp/probe.yml"
-"$warren" --config.file="$tmp/probe.yml" --web.listen-address=127.0.0.1:0 --rabbitmq.url=http://127.0.0.1:1 > "$tmp/probe.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*msg=listening address=127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/probe.log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "warren with modules did not start: $(cat "$tmp/probe.log")"
+start_warren "$tmp/probe.log" --config.file="$tmp/probe.yml" --rabbitmq.url=http://127.0.0.1:1
 curl -sf -G --data-urlencode "target=$mgmt" -d module=default "http://127.0.0.1:$port/probe" > "$tmp/probe.txt" ||
   fail "/probe of the live broker: $(cat "$tmp/probe.log")"
 grep -qx 'rabbitmq_up 1' "$tmp/probe.txt" || fail "/probe: rabbitmq_up is not 1: $(grep -E '^(rabbitmq_up|warren_scrape_success)' "$tmp/probe.txt")"
@@ -93,9 +100,7 @@ grep -qx 'rabbitmq_up 1' "$tmp/probe.txt" || fail "/probe: rabbitmq_up is not 1:
   fail "/probe of a target outside the module's patterns is not 400"
 curl -s "http://127.0.0.1:$port/metrics" > "$tmp/own.txt" || fail "/metrics (probe run)"
 grep -qx 'rabbitmq_up 0' "$tmp/own.txt" || fail "/metrics keeps its own (unreachable) target"
-kill -TERM "$pid"
-wait "$pid" || fail "exit code $? after SIGTERM (probe run)"
-pid=
+stop_warren "probe run"
 
 # JSON logs: every line parses, and the same events are there. With a queue filter and a cap of one
 # queue: of warren.bin.{a,b,skip}, skip is filtered out and one of a and b capped.
@@ -103,16 +108,8 @@ for q in warren.bin.a warren.bin.b warren.bin.skip; do
   curl -sf -u guest:guest -X PUT -H 'content-type: application/json' -d '{"durable":false}' "$mgmt/api/queues/%2F/$q" ||
     fail "declare $q"
 done
-"$warren" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
-  --web.listen-address=127.0.0.1:0 --log.format=json --filter.queues-exclude='warren\.bin\.skip' \
-  --filter.max-queues=1 > "$tmp/json.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*"msg":"listening","address":"127.0.0.1:\([0-9]*\)".*/\1/p' "$tmp/json.log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "warren with JSON logs did not start: $(cat "$tmp/json.log")"
+start_warren "$tmp/json.log" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
+  --log.format=json --filter.queues-exclude='warren\.bin\.skip' --filter.max-queues=1
 ready=
 for _ in $(seq 20); do # a readiness probe starts a scrape of its own
   curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && ready=1 && break
@@ -125,9 +122,7 @@ grep -q 'queue="warren.bin.skip"' "$tmp/filtered.txt" && fail "filtered queue ex
 grep -qx 'warren_objects_dropped{endpoint="queues",reason="filter"} 1' "$tmp/filtered.txt" &&
   grep -qx 'warren_objects_dropped{endpoint="queues",reason="cap"} 1' "$tmp/filtered.txt" ||
   fail "warren_objects_dropped: $(grep '^warren_objects_dropped' "$tmp/filtered.txt")"
-kill -TERM "$pid"
-wait "$pid" || fail "exit code $? after SIGTERM (JSON run)"
-pid=
+stop_warren "JSON run"
 python3 -c 'import json, sys
 msgs = [json.loads(line)["msg"] for line in open(sys.argv[1])]
 missing = {"started", "listening", "ready", "stopping"} - set(msgs)
@@ -144,15 +139,8 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 2 ] && grep -q 'key' "$tmp/err" || fail "a client certificate without its key: exit $rc, $(cat "$tmp/err")"
-"$warren" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
-  --web.listen-address=127.0.0.1:0 --web.config.file="$tmp/web.yml" > "$tmp/web.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*msg=listening address=127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/web.log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "warren with a web config did not start: $(cat "$tmp/web.log")"
+start_warren "$tmp/web.log" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
+  --web.config.file="$tmp/web.yml"
 code() { curl -s -o /dev/null -w '%{http_code}' --cacert "$tmp/web-cert.pem" "$@"; }
 [ "$(code -u "prom:$web_password" "https://127.0.0.1:$port/metrics")" = 200 ] || fail "https with the right password"
 [ "$(code -u prom:wrong "https://127.0.0.1:$port/metrics")" = 401 ] || fail "wrong password not 401"
@@ -161,9 +149,7 @@ code() { curl -s -o /dev/null -w '%{http_code}' --cacert "$tmp/web-cert.pem" "$@
 curl -sf -o /dev/null "http://127.0.0.1:$port/metrics" && fail "plain http answered on the TLS port"
 "$warren" --healthcheck --web.listen-address="127.0.0.1:$port" --web.config.file="$tmp/web.yml" > /dev/null ||
   fail "--healthcheck over TLS"
-kill -TERM "$pid"
-wait "$pid" || fail "exit code $? after SIGTERM (web config run)"
-pid=
+stop_warren "web config run"
 if grep -q "$web_password" "$tmp/web.log"; then fail "web password leaked"; fi
 
 if grep -q "$password" "$tmp/log" "$tmp/json.log" "$tmp/web.log" "$tmp/metrics"; then fail "password leaked"; fi
