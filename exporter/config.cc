@@ -64,46 +64,50 @@ absl::Status ReadPasswordFile(absl::string_view path, std::string* out) {
   return absl::OkStatus();
 }
 
+// A flag whose value is stored as given. `field` names the Config member for const and non-const
+// configs alike (`[](auto& c) -> auto& { return c.rabbitmq_url; }`); `show_default` prints its
+// default in --help.
+template <typename Field>
+Flag StringFlag(const char* name, const char* placeholder, const char* help, Field field, bool show_default = false) {
+  return {name, placeholder, help,
+          [field](Config* c, absl::string_view v) {
+            field(*c) = std::string(v);
+            return absl::OkStatus();
+          },
+          [field, show_default](const Config& c) { return show_default ? std::string(field(c)) : std::string(); }};
+}
+
 const std::vector<Flag>& Flags() {
   static const std::vector<Flag>* flags = new std::vector<Flag>{
       {"config.file", "PATH", "YAML file with any of these settings (see README); $WARREN_CONFIG_FILE.",
        [](Config*, absl::string_view) { return absl::OkStatus(); },  // read by ParseArgs
        [](const Config&) { return std::string(); }},
-      {"rabbitmq.url", "URL", "Management API base URL, without credentials.",
-       [](Config* c, absl::string_view v) { c->rabbitmq_url = std::string(v); return absl::OkStatus(); },
-       [](const Config& c) { return c.rabbitmq_url; }},
-      {"rabbitmq.user", "NAME", "Management API user (monitoring tag is enough).",
-       [](Config* c, absl::string_view v) { c->rabbitmq_user = std::string(v); return absl::OkStatus(); },
-       [](const Config& c) { return c.rabbitmq_user; }},
+      StringFlag("rabbitmq.url", "URL", "Management API base URL, without credentials.",
+                 [](auto& c) -> auto& { return c.rabbitmq_url; }, true),
+      StringFlag("rabbitmq.user", "NAME", "Management API user: the monitoring tag and a permission on each vhost to watch.",
+                 [](auto& c) -> auto& { return c.rabbitmq_user; }, true),
       {"rabbitmq.password-file", "PATH",
        "File holding the password. Else $WARREN_RABBITMQ_PASSWORD, else RabbitMQ's default.",
        [](Config* c, absl::string_view v) { return ReadPasswordFile(v, &c->rabbitmq_password); },
        [](const Config&) { return std::string(); }},
-      {"rabbitmq.tls.ca-file", "PATH", "CA certificates (PEM) for an https:// URL; default the system store.",
-       [](Config* c, absl::string_view v) { c->rabbitmq_tls.ca_file = std::string(v); return absl::OkStatus(); },
-       [](const Config&) { return std::string(); }},
-      {"rabbitmq.tls.cert-file", "PATH", "Client certificate (PEM), for a broker that verifies peers.",
-       [](Config* c, absl::string_view v) { c->rabbitmq_tls.cert_file = std::string(v); return absl::OkStatus(); },
-       [](const Config&) { return std::string(); }},
-      {"rabbitmq.tls.key-file", "PATH", "Unencrypted private key (PEM) of --rabbitmq.tls.cert-file.",
-       [](Config* c, absl::string_view v) { c->rabbitmq_tls.key_file = std::string(v); return absl::OkStatus(); },
-       [](const Config&) { return std::string(); }},
-      {"rabbitmq.tls.server-name", "NAME", "Name the broker's certificate must carry, also sent as SNI; default the URL's host.",
-       [](Config* c, absl::string_view v) { c->rabbitmq_tls.server_name = std::string(v); return absl::OkStatus(); },
-       [](const Config&) { return std::string(); }},
+      StringFlag("rabbitmq.tls.ca-file", "PATH", "CA certificates (PEM) for an https:// URL; default the system store.",
+                 [](auto& c) -> auto& { return c.rabbitmq_tls.ca_file; }),
+      StringFlag("rabbitmq.tls.cert-file", "PATH", "Client certificate (PEM), for a broker that verifies peers.",
+                 [](auto& c) -> auto& { return c.rabbitmq_tls.cert_file; }),
+      StringFlag("rabbitmq.tls.key-file", "PATH", "Unencrypted private key (PEM) of --rabbitmq.tls.cert-file.",
+                 [](auto& c) -> auto& { return c.rabbitmq_tls.key_file; }),
+      StringFlag("rabbitmq.tls.server-name", "NAME", "Name the broker's certificate must carry, also sent as SNI; default the URL's host.",
+                 [](auto& c) -> auto& { return c.rabbitmq_tls.server_name; }),
       {"rabbitmq.tls.insecure-skip-verify", "BOOL", "Accept any broker certificate (true/false); logs a warning at every start.",
        [](Config* c, absl::string_view v) { return SetBool(v, &c->rabbitmq_tls.insecure_skip_verify); },
        [](const Config& c) { return std::string(c.rabbitmq_tls.insecure_skip_verify ? "true" : "false"); }},
-      {"web.listen-address", "[HOST]:PORT", "Address to serve metrics on.",
-       [](Config* c, absl::string_view v) { c->listen_address = std::string(v); return absl::OkStatus(); },
-       [](const Config& c) { return c.listen_address; }},
-      {"web.config.file", "PATH",
+      StringFlag("web.listen-address", "[HOST]:PORT", "Address to serve metrics on.",
+                 [](auto& c) -> auto& { return c.listen_address; }, true),
+      StringFlag("web.config.file", "PATH",
        "Prometheus exporter-toolkit web config: TLS (tls_server_config) and basic auth (basic_auth_users).",
-       [](Config* c, absl::string_view v) { c->web_config_file = std::string(v); return absl::OkStatus(); },
-       [](const Config&) { return std::string(); }},
-      {"web.telemetry-path", "PATH", "Path to serve metrics on.",
-       [](Config* c, absl::string_view v) { c->telemetry_path = std::string(v); return absl::OkStatus(); },
-       [](const Config& c) { return c.telemetry_path; }},
+                 [](auto& c) -> auto& { return c.web_config_file; }),
+      StringFlag("web.telemetry-path", "PATH", "Path to serve metrics on.",
+                 [](auto& c) -> auto& { return c.telemetry_path; }, true),
       {"scrape.timeout", "DURATION",
        "Longest a scrape may take; Prometheus's X-Prometheus-Scrape-Timeout-Seconds can shorten it.",
        [](Config* c, absl::string_view v) { return SetDuration(v, &c->scrape_timeout); },
@@ -128,24 +132,18 @@ const std::vector<Flag>& Flags() {
       {"scrape.max-body-bytes", "BYTES", "Largest response accepted from the broker.",
        [](Config* c, absl::string_view v) { return SetInt(v, &c->max_body_bytes); },
        [](const Config& c) { return absl::StrCat(c.max_body_bytes); }},
-      {"filter.vhosts", "REGEX", "Only vhosts whose name matches this RE2 pattern (whole name).",
-       [](Config* c, absl::string_view v) { c->filter.vhosts = std::string(v); return absl::OkStatus(); },
-       [](const Config&) { return std::string(); }},
-      {"filter.vhosts-exclude", "REGEX", "Leave out vhosts whose name matches this RE2 pattern (whole name).",
-       [](Config* c, absl::string_view v) { c->filter.vhosts_exclude = std::string(v); return absl::OkStatus(); },
-       [](const Config&) { return std::string(); }},
-      {"filter.queues", "REGEX", "Only queues whose name matches this RE2 pattern (whole name).",
-       [](Config* c, absl::string_view v) { c->filter.queues = std::string(v); return absl::OkStatus(); },
-       [](const Config&) { return std::string(); }},
-      {"filter.queues-exclude", "REGEX", "Leave out queues whose name matches this RE2 pattern (whole name).",
-       [](Config* c, absl::string_view v) { c->filter.queues_exclude = std::string(v); return absl::OkStatus(); },
-       [](const Config&) { return std::string(); }},
-      {"filter.exchanges", "REGEX", "Only exchanges whose name matches this RE2 pattern (whole name).",
-       [](Config* c, absl::string_view v) { c->filter.exchanges = std::string(v); return absl::OkStatus(); },
-       [](const Config&) { return std::string(); }},
-      {"filter.exchanges-exclude", "REGEX", "Leave out exchanges whose name matches this RE2 pattern (whole name).",
-       [](Config* c, absl::string_view v) { c->filter.exchanges_exclude = std::string(v); return absl::OkStatus(); },
-       [](const Config&) { return std::string(); }},
+      StringFlag("filter.vhosts", "REGEX", "Only vhosts whose name matches this RE2 pattern (whole name).",
+                 [](auto& c) -> auto& { return c.filter.vhosts; }),
+      StringFlag("filter.vhosts-exclude", "REGEX", "Leave out vhosts whose name matches this RE2 pattern (whole name).",
+                 [](auto& c) -> auto& { return c.filter.vhosts_exclude; }),
+      StringFlag("filter.queues", "REGEX", "Only queues whose name matches this RE2 pattern (whole name).",
+                 [](auto& c) -> auto& { return c.filter.queues; }),
+      StringFlag("filter.queues-exclude", "REGEX", "Leave out queues whose name matches this RE2 pattern (whole name).",
+                 [](auto& c) -> auto& { return c.filter.queues_exclude; }),
+      StringFlag("filter.exchanges", "REGEX", "Only exchanges whose name matches this RE2 pattern (whole name).",
+                 [](auto& c) -> auto& { return c.filter.exchanges; }),
+      StringFlag("filter.exchanges-exclude", "REGEX", "Leave out exchanges whose name matches this RE2 pattern (whole name).",
+                 [](auto& c) -> auto& { return c.filter.exchanges_exclude; }),
       {"filter.max-queues", "N", "Export at most this many queues, the deepest (0: all); the rest count in warren_objects_dropped.",
        [](Config* c, absl::string_view v) { return SetInt(v, &c->max_queues); },
        [](const Config& c) { return absl::StrCat(c.max_queues); }},
@@ -276,11 +274,16 @@ std::string FileKey(absl::string_view name) {
   return out;
 }
 
-absl::Status SetCollector(Config* config, absl::string_view group, bool on) {
+absl::Status KnownCollector(absl::string_view group) {
   const std::vector<std::string> groups = metrics::AllGroups();
   if (std::find(groups.begin(), groups.end(), group) == groups.end()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown collector (known: ", absl::StrJoin(groups, ", "), ")"));
   }
+  return absl::OkStatus();
+}
+
+absl::Status SetCollector(Config* config, absl::string_view group, bool on) {
+  if (absl::Status s = KnownCollector(group); !s.ok()) return s;
   std::erase(config->disabled_collectors, std::string(group));
   if (!on) config->disabled_collectors.emplace_back(group);
   return absl::OkStatus();
@@ -424,9 +427,8 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const
     }
     if (absl::string_view group = arg; absl::ConsumePrefix(&group, "--no-collector.") ||
                                         absl::ConsumePrefix(&group, "--collector.")) {
-      const std::vector<std::string> groups = metrics::AllGroups();
-      if (std::find(groups.begin(), groups.end(), group) == groups.end()) {
-        return absl::InvalidArgumentError(absl::StrCat(arg, ": unknown collector (known: ", absl::StrJoin(groups, ", "), ")"));
+      if (absl::Status s = KnownCollector(group); !s.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(arg, ": ", s.message()));
       }
       collectors.emplace_back(std::string(group), !absl::StartsWith(arg, "--no-"));
       continue;

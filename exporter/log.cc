@@ -65,31 +65,13 @@ void SetLogSink(std::function<void(absl::string_view line)> sink) {
   s.fn = std::move(sink);
 }
 
-std::string LogfmtValue(absl::string_view value) {
-  bool bare = !value.empty();
-  for (char c : value) {
-    if (c == ' ' || c == '"' || c == '=' || c == '\\' || !absl::ascii_isprint(c)) bare = false;
-  }
-  if (bare) return std::string(value);
-  std::string out = "\"";
-  for (char c : value) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
-    }
-  }
-  out += '"';
-  return out;
-}
+namespace {
 
-std::string JsonValue(absl::string_view value) {
-  const std::string valid = metrics::ValidUtf8(value);
+// `value` in double quotes with " \ \n \r \t escaped; with `escape_controls`, the other control
+// characters as \u00XX too (JSON needs that, logfmt does not).
+std::string Quoted(absl::string_view value, bool escape_controls) {
   std::string out = "\"";
-  for (char c : valid) {
+  for (char c : value) {
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -97,7 +79,7 @@ std::string JsonValue(absl::string_view value) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        if (escape_controls && (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)) {
           absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
         } else {
           out += c;
@@ -107,6 +89,18 @@ std::string JsonValue(absl::string_view value) {
   out += '"';
   return out;
 }
+
+}  // namespace
+
+std::string LogfmtValue(absl::string_view value) {
+  bool bare = !value.empty();
+  for (char c : value) {
+    if (c == ' ' || c == '"' || c == '=' || c == '\\' || !absl::ascii_isprint(c)) bare = false;
+  }
+  return bare ? std::string(value) : Quoted(value, /*escape_controls=*/false);
+}
+
+std::string JsonValue(absl::string_view value) { return Quoted(metrics::ValidUtf8(value), /*escape_controls=*/true); }
 
 void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> fields) {
   if (level < g_level.load()) return;

@@ -32,7 +32,7 @@ int Healthcheck(const warren::Config& config, bool tls) {
   std::string host;
   int port = 0;
   if (!warren::ParseListenAddress(config.listen_address, &host, &port).ok() || port <= 0) return 1;
-  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "0.0.0.0") host = "127.0.0.1";  // ParseListenAddress's answer for ":9419"
   if (host == "::") host = "::1";
   httplib::Client http(absl::StrCat(tls ? "https://" : "http://", host.find(':') == std::string::npos ? host : absl::StrCat("[", host, "]"), ":", port));
   http.enable_server_certificate_verification(false);

@@ -329,12 +329,10 @@ absl::StatusOr<Mapped> Mapper::Map(absl::string_view body, const MapOptions& opt
       for (size_t i = 0; i < kept.size(); ++i) ranked.emplace_back(-rank_of(kept[i]), i);
       std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(options.max_objects), ranked.end());
       ranked.resize(options.max_objects);
-      std::vector<size_t> order;
-      for (const auto& [unused, i] : ranked) order.push_back(i);
-      std::sort(order.begin(), order.end());
+      std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
       state.out.capped = kept.size() - options.max_objects;
       std::vector<const rapidjson::Value*> capped;
-      for (size_t i : order) capped.push_back(kept[i]);
+      for (const auto& [unused, i] : ranked) capped.push_back(kept[i]);
       kept = std::move(capped);
     }
     for (const rapidjson::Value* item : kept) MapObject(*item, &state);
