@@ -147,6 +147,11 @@ const std::vector<Flag>& Flags() {
       {"filter.max-queues", "N", "Export at most this many queues, the deepest (0: all); the rest count in warren_objects_dropped.",
        [](Config* c, absl::string_view v) { return SetInt(v, &c->max_queues); },
        [](const Config& c) { return absl::StrCat(c.max_queues); }},
+      {"filter.max-vhost-requests", "N",
+       "When the vhost filters keep at most N vhosts, ask the broker for their queues, exchanges, consumers, "
+       "connections and channels one vhost at a time, so it lists only those (0: always all at once).",
+       [](Config* c, absl::string_view v) { return SetInt(v, &c->max_vhost_requests); },
+       [](const Config& c) { return absl::StrCat(c.max_vhost_requests); }},
       {"probe.max-targets", "N", "Most brokers /probe keeps state for (modules come from --config.file).",
        [](Config* c, absl::string_view v) {
          int64_t n = 0;
@@ -241,6 +246,9 @@ absl::Status Config::Validate() const {
     return FlagError(absl::StrCat("filter.", name), absl::InvalidArgumentError(absl::StripLeadingAsciiWhitespace(message.substr(colon + 1))));
   }
   if (max_queues < 0) return FlagError("filter.max-queues", absl::InvalidArgumentError("must not be negative"));
+  if (max_vhost_requests < 0) {
+    return FlagError("filter.max-vhost-requests", absl::InvalidArgumentError("must not be negative"));
+  }
   if (probe_max_targets < 1 || probe_max_targets > 10000) {
     return FlagError("probe.max-targets", absl::InvalidArgumentError("must be between 1 and 10000"));
   }

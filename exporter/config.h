@@ -41,6 +41,7 @@ struct Config {
   int probe_max_targets = 100;      // brokers /probe keeps a cache and a scraper for
   metrics::FilterPatterns filter;  // RE2 include/exclude for vhosts, queues, exchanges
   int64_t max_queues = 0;          // 0: every queue
+  int64_t max_vhost_requests = 10;  // per-vhost requests when a vhost filter keeps this few; 0: never
   absl::Duration scrape_timeout = absl::Seconds(10);
   absl::Duration min_interval = absl::Seconds(5);  // RabbitMQ's own statistics interval
   absl::Duration health_interval = absl::Minutes(1);

@@ -132,7 +132,8 @@ int main(int argc, char** argv) {
                                          .definitions_interval = config.definitions_interval,
                                          .endpoints = endpoints,
                                          .filter = active_filter,
-                                         .max_queues = static_cast<size_t>(config.max_queues)};
+                                         .max_queues = static_cast<size_t>(config.max_queues),
+                                         .max_vhost_requests = static_cast<size_t>(config.max_vhost_requests)};
   Scraper scraper(scraper_options, &client, &pool);
   std::unique_ptr<Prober> prober;
   if (!config.modules.empty()) {

@@ -68,6 +68,8 @@ class RabbitClient {
   // side, unusable TLS options). Messages name the request, never the credentials.
   // With `body_on_503`, an HTTP 503 body is returned like a 200 one (failing health checks).
   absl::StatusOr<std::string> Get(absl::string_view request, absl::Time deadline, bool body_on_503 = false) const;
+  // The cap on one body; Get answers kResourceExhausted above it.
+  int64_t max_body_bytes() const { return options_.max_body_bytes; }
 
  private:
   const ClientOptions options_;

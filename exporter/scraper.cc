@@ -35,6 +35,10 @@ Scraper::Scraper(Options options, const RabbitClient* client, ScraperPool* pool)
     states_.emplace_back(*endpoints[i]);
     if (endpoints[i]->core) core_indices_.push_back(i);
   }
+  if (options_.filter != nullptr && options_.filter->FiltersVhosts() && options_.max_vhost_requests > 0) {
+    vhost_scope_ = std::make_unique<VhostScope>(client_, options_.filter, options_.max_vhost_requests,
+                                                options_.min_interval);
+  }
   if (core_indices_.empty()) {  // every core endpoint switched off: rabbitmq_up covers the rest
     for (size_t i = 0; i < endpoints.size(); ++i) core_indices_.push_back(i);
   }
@@ -101,9 +105,8 @@ std::string Scraper::Render(absl::Time deadline) {
       EndpointState& state = states_[i];
       if (state.in_flight || now - state.last_attempt_end < IntervalOf(state.mapper.endpoint())) continue;
       state.in_flight = true;
-      std::string request = metrics::RequestFor(state.mapper.endpoint(), rabbitmq_version_);
-      pool_->Submit([this, i, request = std::move(request), fetch_deadline]() mutable {
-        Fetch(i, std::move(request), fetch_deadline);
+      pool_->Submit([this, i, version = rabbitmq_version_, fetch_deadline]() mutable {
+        Fetch(i, std::move(version), fetch_deadline);
       });
     }
     // Health checks and definitions are never waited for: their last data is served.
@@ -133,15 +136,40 @@ std::string Scraper::Render(absl::Time deadline) {
   return out;
 }
 
-void Scraper::Fetch(size_t index, std::string request, absl::Time deadline) {
+absl::StatusOr<std::string> Scraper::FetchBody(const metrics::Endpoint& endpoint, absl::string_view rabbitmq_version,
+                                               absl::Time deadline, size_t* requests) {
+  std::optional<std::vector<std::string>> vhosts;
+  if (vhost_scope_ != nullptr && metrics::HasVhostPath(endpoint)) {
+    absl::StatusOr<std::optional<std::vector<std::string>>> kept = vhost_scope_->Kept(deadline);
+    if (!kept.ok()) return kept.status();
+    vhosts = *std::move(kept);
+  }
+  if (!vhosts) {
+    *requests = 1;
+    return client_->Get(metrics::RequestFor(endpoint, rabbitmq_version), deadline, endpoint.body_on_503);
+  }
+  std::vector<std::string> bodies;
+  for (const std::string& vhost : *vhosts) {
+    ++*requests;
+    absl::StatusOr<std::string> body =
+        client_->Get(metrics::RequestFor(endpoint, rabbitmq_version, vhost), deadline, endpoint.body_on_503);
+    if (absl::IsNotFound(body.status())) continue;  // the vhost was deleted since it was listed
+    if (!body.ok()) return body.status();
+    bodies.push_back(*std::move(body));
+  }
+  return ConcatArrays(bodies, client_->max_body_bytes());
+}
+
+void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadline) {
   const absl::Time start = absl::Now();
   const metrics::Mapper* mapper;
   {
     absl::MutexLock lock(&mu_);
     mapper = &states_[index].mapper;  // the vector never grows after construction
   }
+  size_t requests = 0;
   absl::StatusOr<metrics::Mapped> mapped = [&]() -> absl::StatusOr<metrics::Mapped> {
-    absl::StatusOr<std::string> body = client_->Get(request, deadline, mapper->endpoint().body_on_503);
+    absl::StatusOr<std::string> body = FetchBody(mapper->endpoint(), rabbitmq_version, deadline, &requests);
     if (!body.ok()) return body.status();
     return mapper->Map(*body, {.filter = options_.filter,
                                .max_objects = &mapper->endpoint() == &metrics::kQueues ? options_.max_queues : 0,
@@ -182,6 +210,7 @@ void Scraper::Fetch(size_t index, std::string request, absl::Time deadline) {
     state.attempted = true;
     state.last_status = status;
     state.last_duration_seconds = absl::ToDoubleSeconds(end - start);
+    state.requests = requests;
     state.field_errors.Add(field_errors);
     if (status.ok()) {
       state.data = std::move(data);
@@ -236,7 +265,8 @@ std::vector<prometheus::MetricFamily> Scraper::SelfMetrics() const {
   prometheus::MetricFamily up = FamilyOf(kUp), success = FamilyOf(kScrapeSuccess),
                            duration = FamilyOf(kScrapeDuration), errors = FamilyOf(kScrapeErrors),
                            last = FamilyOf(kLastSuccess), fields = FamilyOf(kFieldErrors),
-                           dropped = FamilyOf(kObjectsDropped), build = FamilyOf(kBuildInfo);
+                           dropped = FamilyOf(kObjectsDropped), requests = FamilyOf(kScrapeRequests),
+                           build = FamilyOf(kBuildInfo);
   bool core_ok = true;
   for (size_t i : core_indices_) core_ok = core_ok && states_[i].attempted && states_[i].last_status.ok();
   AddSample(&up, {}, core_ok ? 1 : 0);
@@ -260,12 +290,15 @@ std::vector<prometheus::MetricFamily> Scraper::SelfMetrics() const {
     if (options_.filter != nullptr) {
       AddSample(&dropped, {{"endpoint", name}, {"reason", "filter"}}, static_cast<double>(state.filtered));
     }
+    if (vhost_scope_ != nullptr && metrics::HasVhostPath(state.mapper.endpoint()) && state.attempted) {
+      AddSample(&requests, {{"endpoint", name}}, static_cast<double>(state.requests));
+    }
     if (options_.max_queues > 0 && &state.mapper.endpoint() == &metrics::kQueues) {
       AddSample(&dropped, {{"endpoint", name}, {"reason", "cap"}}, static_cast<double>(state.capped));
     }
   }
   std::vector<prometheus::MetricFamily> out;
-  for (auto* family : {&up, &success, &duration, &errors, &last, &fields, &dropped, &build}) {
+  for (auto* family : {&up, &success, &duration, &errors, &last, &fields, &dropped, &requests, &build}) {
     if (!family->metric.empty()) out.push_back(std::move(*family));
   }
   return out;

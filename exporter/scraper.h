@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "exporter/rabbit_client.h"
 #include "exporter/scraper_pool.h"
+#include "exporter/vhost_scope.h"
 #include "metrics/endpoints.h"
 #include "metrics/exposition.h"
 #include "metrics/mapper.h"
@@ -32,6 +33,9 @@ class Scraper {
     std::vector<const metrics::Endpoint*> endpoints;
     const metrics::Filter* filter = nullptr;  // vhost/queue/exchange patterns; must outlive this
     size_t max_queues = 0;                    // the deepest queues kept by /api/queues; 0: all
+    // With a vhost filter that keeps at most this many vhosts, queues, exchanges, consumers,
+    // connections and channels are asked for one vhost at a time (see VhostScope); 0: never.
+    size_t max_vhost_requests = 0;
   };
 
   // `client` and `pool` must outlive the Scraper.
@@ -70,6 +74,7 @@ class Scraper {
     std::map<std::string, uint64_t> errors_by_reason;
     metrics::FieldErrors field_errors;
     uint64_t filtered = 0, capped = 0;  // in the last good data
+    size_t requests = 0;                // HTTP requests of the last fetch
   };
 
   // A join whose endpoints are all fetched.
@@ -79,7 +84,10 @@ class Scraper {
     std::shared_ptr<const metrics::FamilyText> text;  // guarded by mu_
   };
 
-  void Fetch(size_t index, std::string request, absl::Time deadline);
+  void Fetch(size_t index, std::string rabbitmq_version, absl::Time deadline);
+  // The body of one fetch: one request, or one per vhost kept by the vhost scope, merged.
+  absl::StatusOr<std::string> FetchBody(const metrics::Endpoint& endpoint, absl::string_view rabbitmq_version,
+                                        absl::Time deadline, size_t* requests);
   // Recomputes the joins that read endpoint `index` from the current data of their inputs.
   void UpdateJoins(size_t index);
   bool NoneInFlight() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -92,6 +100,7 @@ class Scraper {
   const RabbitClient* const client_;
   ScraperPool* const pool_;
   std::vector<size_t> core_indices_;  // the endpoints that make rabbitmq_up
+  std::unique_ptr<VhostScope> vhost_scope_;  // null unless a vhost filter can apply on the broker
 
   mutable absl::Mutex mu_;
   std::vector<EndpointState> states_ ABSL_GUARDED_BY(mu_);

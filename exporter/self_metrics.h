@@ -32,11 +32,15 @@ inline constexpr SelfMetric kFieldErrors{"warren_json_field_errors_total", prome
                                          "JSON fields that produced no sample because they were missing or of the wrong type."};
 inline constexpr SelfMetric kObjectsDropped{"warren_objects_dropped", prometheus::MetricType::Gauge, "endpoint,reason",
                                             "Objects of the endpoint's last fetch left out by the filters (reason filter) or the queue cap (reason cap)."};
+inline constexpr SelfMetric kScrapeRequests{
+    "warren_scrape_requests", prometheus::MetricType::Gauge, "endpoint",
+    "HTTP requests of the endpoint's last fetch when a vhost filter applies on the broker's side: one per kept vhost."};
 inline constexpr SelfMetric kBuildInfo{"warren_build_info", prometheus::MetricType::Gauge, "version",
                                        "The warren version."};
 
 inline constexpr const SelfMetric* kAllSelfMetrics[] = {
-    &kUp, &kScrapeSuccess, &kScrapeDuration, &kScrapeErrors, &kLastSuccess, &kFieldErrors, &kObjectsDropped, &kBuildInfo,
+    &kUp, &kScrapeSuccess, &kScrapeDuration, &kScrapeErrors, &kLastSuccess, &kFieldErrors, &kObjectsDropped,
+    &kScrapeRequests, &kBuildInfo,
 };
 
 // The process_* families (see process_metrics.h), for the reference.

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "metrics/consumers.h"
@@ -86,15 +89,65 @@ bool SkipSortSupported(absl::string_view rabbitmq_version) {
   return major == 3 && minor < 13;
 }
 
-std::string RequestFor(const Endpoint& endpoint, absl::string_view rabbitmq_version) {
+namespace {
+
+// The one-vhost paths; "{vhost}" stands for the percent-encoded name.
+struct VhostPath {
+  const Endpoint* endpoint;
+  const char* path;
+};
+constexpr VhostPath kVhostPaths[] = {
+    {&kQueues, "/api/queues/{vhost}"},
+    {&kQueueStats, "/api/queues/{vhost}"},
+    {&kConsumers, "/api/consumers/{vhost}"},
+    {&kExchanges, "/api/exchanges/{vhost}"},
+    {&kExchangeStats, "/api/exchanges/{vhost}"},
+    {&kConnections, "/api/vhosts/{vhost}/connections"},
+    {&kChannels, "/api/vhosts/{vhost}/channels"},
+};
+
+const char* VhostPathOf(const Endpoint& endpoint) {
+  for (const VhostPath& one : kVhostPaths) {
+    if (one.endpoint == &endpoint) return one.path;
+  }
+  return nullptr;
+}
+
+// Everything but RFC 3986's unreserved characters as %XX: "/" is the default vhost's name.
+std::string PercentEncode(absl::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      absl::StrAppendFormat(&out, "%%%02X", c);
+    }
+  }
+  return out;
+}
+
+std::string RequestWithPath(const Endpoint& endpoint, absl::string_view path, absl::string_view rabbitmq_version) {
   std::vector<std::string> params;
   if (*endpoint.params != '\0') params.push_back(endpoint.params);
   if (std::vector<std::string> columns = ColumnsOf(endpoint); endpoint.columns && !columns.empty()) {
     params.push_back(absl::StrCat("columns=", absl::StrJoin(columns, ",")));
   }
   if (endpoint.sortable && SkipSortSupported(rabbitmq_version)) params.push_back("sort=");
-  if (params.empty()) return endpoint.path;
-  return absl::StrCat(endpoint.path, "?", absl::StrJoin(params, "&"));
+  if (params.empty()) return std::string(path);
+  return absl::StrCat(path, "?", absl::StrJoin(params, "&"));
+}
+
+}  // namespace
+
+std::string RequestFor(const Endpoint& endpoint, absl::string_view rabbitmq_version) {
+  return RequestWithPath(endpoint, endpoint.path, rabbitmq_version);
+}
+
+bool HasVhostPath(const Endpoint& endpoint) { return VhostPathOf(endpoint) != nullptr; }
+
+std::string RequestFor(const Endpoint& endpoint, absl::string_view rabbitmq_version, absl::string_view vhost) {
+  const char* path = VhostPathOf(endpoint);
+  return RequestWithPath(endpoint, absl::StrReplaceAll(path, {{"{vhost}", PercentEncode(vhost)}}), rabbitmq_version);
 }
 
 }  // namespace warren::metrics

@@ -72,6 +72,13 @@ bool SkipSortSupported(absl::string_view rabbitmq_version);
 // Path and query for one fetch, e.g. "/api/queues?disable_stats=true&...&columns=vhost,name,...".
 std::string RequestFor(const Endpoint& endpoint, absl::string_view rabbitmq_version);
 
+// True if the broker can list this endpoint's objects of one vhost (/api/queues/<vhost>, ...):
+// the big lists, where a vhost filter then saves the broker work.
+bool HasVhostPath(const Endpoint& endpoint);
+// RequestFor, limited to the objects of `vhost` (percent-encoded into the path). Only for an
+// endpoint with HasVhostPath.
+std::string RequestFor(const Endpoint& endpoint, absl::string_view rabbitmq_version, absl::string_view vhost);
+
 // The rabbitmq_version label of an /api/overview mapping, or "" if it has none.
 std::string RabbitVersionOf(const Mapped& overview);
 

@@ -41,4 +41,9 @@ bool Filter::Empty() const {
   return true;
 }
 
+bool Filter::FiltersVhosts() const {
+  const int i = static_cast<int>(Subject::kVhost);
+  return include_[i] != nullptr || exclude_[i] != nullptr;
+}
+
 }  // namespace warren::metrics

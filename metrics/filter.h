@@ -34,6 +34,8 @@ class Filter {
   // True if `name` is included and not excluded for `subject`.
   bool Keeps(Subject subject, absl::string_view name) const;
   bool Empty() const;
+  // True if a vhost include or exclude pattern is set.
+  bool FiltersVhosts() const;
 
  private:
   Filter() = default;

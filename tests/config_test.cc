@@ -51,6 +51,7 @@ TEST(ParseArgs, BadInputNamesTheField) {
       {{"--log.format=xml"}, "--log.format: unknown log format"},
       {{"--filter.queues-exclude=("}, "--filter.queues-exclude: missing )"},
       {{"--filter.max-queues=-1"}, "--filter.max-queues: must not be negative"},
+      {{"--filter.max-vhost-requests=-2"}, "--filter.max-vhost-requests: must not be negative"},
       {{"--web.telemetry-path=/readyz"}, "--web.telemetry-path: /healthz and /readyz are taken"},
       {{"--scrape.workers=0"}, "--scrape.workers: must be between 1 and 64"},
       {{"--scrape.health-interval=1s"}, "--scrape.health-interval: must not be shorter"},

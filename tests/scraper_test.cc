@@ -255,5 +255,90 @@ TEST_F(ScraperTest, PasswordNeverReachesLogsOrMetrics) {
   EXPECT_FALSE(absl::StrContains(all, kPassword));
 }
 
+// The vhost filter keeps 2 of 4 vhosts: the lists that have one-vhost paths are asked for once per
+// kept vhost, never as a whole; the others (nodes, vhosts) still come whole.
+TEST_F(ScraperTest, VhostFilterAsksTheBrokerForTheKeptVhostsOnly) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  broker.Set("/api/vhosts", {.body = R"([{"name":"/"},{"name":"prod"},{"name":"prod-eu"},{"name":"test"}])"});
+  broker.Set("/api/queues/prod", {.body = R"([{"vhost":"prod","name":"orders","messages_ready":7}])"});
+  broker.Set("/api/queues/prod-eu", {.body = R"( [ ] )"});
+  broker.Set("/api/consumers/prod", {.body = R"([{"queue":{"vhost":"prod","name":"orders"}}])"});
+  broker.Set("/api/consumers/prod-eu", {.body = "[]"});
+  // /api/queues/test is not set: the fake broker would answer 404, which warren takes for a vhost
+  // deleted meanwhile, so only the request counts below show it was not asked.
+  absl::StatusOr<std::unique_ptr<metrics::Filter>> filter =
+      metrics::Filter::Create({.vhosts = "prod.*", .vhosts_exclude = "", .queues = "", .queues_exclude = "",
+                               .exchanges = "", .exchanges_exclude = ""});
+  ASSERT_TRUE(filter.ok());
+  client_ = std::make_unique<RabbitClient>(ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
+  Scraper scraper({.scrape_timeout = absl::Seconds(5),
+                   .min_interval = absl::Hours(1),
+                   .health_interval = absl::Minutes(1),
+                   .definitions_interval = absl::Minutes(5),
+                   .endpoints = {&metrics::kOverview, &metrics::kNodes, &metrics::kQueues, &metrics::kConsumers},
+                   .filter = filter->get(),
+                   .max_queues = 0,
+                   .max_vhost_requests = 2},
+                  client_.get(), &pool_);
+  const std::string text = scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 1.0) << text;
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages_ready{vhost="prod",queue="orders"})"), 7.0) << text;
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_consumers{vhost="prod",queue="orders"})"), 1.0) << text;
+  EXPECT_EQ(testing::CountSamples(text, "rabbitmq_queue_messages_ready"), 1);
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_requests{endpoint="queues"})"), 2.0) << text;
+  EXPECT_EQ(broker.Requests("/api/queues"), 0);
+  EXPECT_EQ(broker.Requests("/api/consumers"), 0);
+  EXPECT_EQ(broker.Requests("/api/queues/test"), 0);
+  EXPECT_EQ(broker.Requests("/api/queues/prod"), 1);
+  EXPECT_EQ(broker.Requests("/api/vhosts"), 1) << "one vhost list for both endpoints";
+  EXPECT_TRUE(absl::StrContains(broker.LastQuery("/api/queues/prod"), "disable_stats=true"));
+  EXPECT_EQ(broker.Requests("/api/nodes"), 1);
+}
+
+// Too many kept vhosts, or a filter that keeps them all: one request for all is cheaper.
+TEST_F(ScraperTest, VhostFilterKeepingManyVhostsAsksForAllAtOnce) {
+  for (const char* pattern : {"prod.*", ".*"}) {
+    FakeBroker broker;
+    broker.SetHealthy();
+    broker.Set("/api/vhosts", {.body = R"([{"name":"/"},{"name":"prod"},{"name":"prod-eu"}])"});
+    absl::StatusOr<std::unique_ptr<metrics::Filter>> filter =
+        metrics::Filter::Create({.vhosts = pattern, .vhosts_exclude = "", .queues = "", .queues_exclude = "",
+                                 .exchanges = "", .exchanges_exclude = ""});
+    ASSERT_TRUE(filter.ok());
+    client_ = std::make_unique<RabbitClient>(ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
+    Scraper scraper({.scrape_timeout = absl::Seconds(5),
+                     .min_interval = absl::ZeroDuration(),
+                     .health_interval = absl::Minutes(1),
+                     .definitions_interval = absl::Minutes(5),
+                     .endpoints = {&metrics::kOverview, &metrics::kNodes, &metrics::kQueues},
+                     .filter = filter->get(),
+                     .max_queues = 0,
+                     .max_vhost_requests = std::string(pattern) == ".*" ? 10u : 1u},
+                    client_.get(), &pool_);
+    const std::string text = scraper.Render(In(absl::Seconds(5)));
+    EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 1.0) << pattern;
+    EXPECT_EQ(broker.Requests("/api/queues"), 1) << pattern;
+    EXPECT_EQ(SampleValue(text, R"(warren_scrape_requests{endpoint="queues"})"), 1.0) << pattern;
+  }
+}
+
+TEST(VhostScope, ConcatArraysJoinsElementsAndRefusesWhatIsNotAnArray) {
+  EXPECT_EQ(*ConcatArrays({"[1,2]", " [ ] ", "\n[{\"a\":[3]}]\n"}, 1000), R"([1,2,{"a":[3]}])");
+  EXPECT_EQ(*ConcatArrays({}, 1000), "[]");
+  EXPECT_EQ(ConcatArrays({"[1]", "{}"}, 1000).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ConcatArrays({"["}, 1000).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(ConcatArrays({"[1111]", "[2222]"}, 10).status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(VhostScope, ParseVhostNamesNeedsAnArrayOfNamedObjects) {
+  absl::StatusOr<std::vector<std::string>> names = ParseVhostNames(R"([{"name":"/"},{"name":"a\"b","x":1}])");
+  ASSERT_TRUE(names.ok()) << names.status();
+  EXPECT_EQ(*names, (std::vector<std::string>{"/", "a\"b"}));
+  for (const char* bad : {"{}", "[1]", R"([{"name":7}])", "[{}]", "not json"}) {
+    EXPECT_EQ(ParseVhostNames(bad).status().code(), absl::StatusCode::kDataLoss) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace warren

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "exporter/self_metrics.h"
 #include "gtest/gtest.h"
 #include "metrics/consumers.h"
@@ -138,6 +139,22 @@ TEST(Requests, SortParameterOnlyWhereTheBrokerSkipsSorting) {
   for (const Case& c : cases) {
     EXPECT_EQ(absl::StrContains(RequestFor(kQueues, c.version), "sort="), c.sort) << c.version;
     EXPECT_FALSE(absl::StrContains(RequestFor(kNodes, c.version), "sort=")) << c.version;
+  }
+}
+
+TEST(Requests, OneVhostPathsKeepTheQueryAndEncodeTheName) {
+  const std::string all = RequestFor(kQueues, "3.10.8");
+  const std::string one = RequestFor(kQueues, "3.10.8", "/");
+  EXPECT_EQ(one, absl::StrCat("/api/queues/%2F", all.substr(all.find('?')))) << one;
+  EXPECT_TRUE(absl::StartsWith(RequestFor(kConnections, "", "a b\"\n\xc3\xa9"),
+                               "/api/vhosts/a%20b%22%0A%C3%A9/connections?columns="));
+  EXPECT_TRUE(absl::StartsWith(RequestFor(kChannels, "", "prod-1.eu_x~"), "/api/vhosts/prod-1.eu_x~/channels?"));
+  EXPECT_TRUE(absl::StartsWith(RequestFor(kExchanges, "", "../api"), "/api/exchanges/..%2Fapi?disable_stats=true"));
+  for (const Endpoint* endpoint : {&kQueues, &kConsumers, &kExchanges, &kConnections, &kChannels}) {
+    EXPECT_TRUE(HasVhostPath(*endpoint)) << endpoint->name;
+  }
+  for (const Endpoint* endpoint : {&kOverview, &kNodes, &kVhosts, &kPolicies, &kDefinitions}) {
+    EXPECT_FALSE(HasVhostPath(*endpoint)) << endpoint->name;
   }
 }
 

@@ -222,11 +222,20 @@ InProcessWarren::InProcessWarren(Options options) {
     return;
   }
   client_ = *std::move(client);
+  absl::StatusOr<std::unique_ptr<metrics::Filter>> filter = metrics::Filter::Create(options.filter);
+  if (!filter.ok()) {
+    ADD_FAILURE() << "bad filter: " << filter.status();
+    return;
+  }
+  filter_ = *std::move(filter);
   scraper_ = std::make_unique<Scraper>(Scraper::Options{.scrape_timeout = options.scrape_timeout,
                                                         .min_interval = options.min_interval,
                                                         .health_interval = options.health_interval,
                                                         .definitions_interval = options.definitions_interval,
-                                                        .endpoints = {}},
+                                                        .endpoints = {},
+                                                        .filter = filter_->Empty() ? nullptr : filter_.get(),
+                                                        .max_queues = 0,
+                                                        .max_vhost_requests = options.max_vhost_requests},
                                        client_.get(), &pool_);
   server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
   const absl::Status status = server_->Start();

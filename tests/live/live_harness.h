@@ -116,6 +116,8 @@ class InProcessWarren {
     absl::Duration health_interval = absl::Minutes(1);
     absl::Duration definitions_interval = absl::Minutes(5);
     TlsOptions tls = {};  // for an https:// mgmt_url
+    metrics::FilterPatterns filter = {};
+    size_t max_vhost_requests = 0;
   };
 
   // Check started() (a gtest failure is recorded if the server does not start).
@@ -134,6 +136,7 @@ class InProcessWarren {
   Config config_;
   ScraperPool pool_{4};
   std::unique_ptr<RabbitClient> client_;
+  std::unique_ptr<metrics::Filter> filter_;
   std::unique_ptr<Scraper> scraper_;
   std::unique_ptr<MetricsServer> server_;
   bool started_ = false;

@@ -162,6 +162,41 @@ TEST_F(Live, HostileQueueNameRoundTripsEscaped) {
   admin_->Delete("/api/queues/%2F/" + Escape(queue));
 }
 
+// --filter.vhosts keeping one vhost: warren asks the broker for that vhost's lists only (one
+// request each, through a path whose vhost name needs percent-encoding), and nothing of the other
+// vhosts shows.
+TEST_F(Live, VhostFilterAsksTheBrokerForTheKeptVhostOnly) {
+  const std::string kept = "live filter/kept", other = "live-filter-other";
+  for (const std::string& vhost : {kept, other}) {
+    admin_->Put("/api/vhosts/" + Escape(vhost), "{}");
+    admin_->Put(absl::StrCat("/api/permissions/", Escape(vhost), "/guest"), R"({"configure":".*","write":".*","read":".*"})");
+    admin_->Put(absl::StrCat("/api/permissions/", Escape(vhost), "/warren-mon"), R"({"configure":"","write":"","read":".*"})");
+    admin_->Put(absl::StrCat("/api/queues/", Escape(vhost), "/in-", Escape(vhost == kept ? "kept" : "other")),
+                R"({"durable":false})");
+  }
+  warren_.reset();
+  warren_ = std::make_unique<live::InProcessWarren>(live::InProcessWarren::Options{
+      .mgmt_url = mgmt_url_, .user = "warren-mon", .password = kPassword, .min_interval = absl::Seconds(1),
+      .filter = {.vhosts = "live filter/k.*", .vhosts_exclude = "", .queues = "", .queues_exclude = "",
+                 .exchanges = "", .exchanges_exclude = ""},
+      .max_vhost_requests = 3});
+  ASSERT_TRUE(warren_->started());
+  const std::string depth = Series("rabbitmq_queue_messages", kept, "in-kept");
+  const std::string text = ScrapeUntil([&](const std::string& t) { return SampleValue(t, depth) == 0; },
+                                       absl::Seconds(30));
+  EXPECT_EQ(SampleValue(text, depth), 0.0) << testing::CountSamples(text, "rabbitmq_queue_messages");
+  EXPECT_EQ(testing::CountSamples(text, "rabbitmq_queue_messages"), 1) << "only the kept vhost's queue";
+  EXPECT_GE(SampleValue(text, absl::StrCat(R"(rabbitmq_exchanges{vhost=")", kept, R"(",type="topic"})")).value_or(0), 1.0);
+  EXPECT_FALSE(absl::StrContains(text, absl::StrCat("vhost=\"", other, "\""))) << "the other vhost shows";
+  EXPECT_FALSE(absl::StrContains(text, R"(rabbitmq_exchanges{vhost="/")")) << "the default vhost shows";
+  for (const char* endpoint : {"queues", "consumers", "exchanges", "connections", "channels"}) {
+    EXPECT_EQ(SampleValue(text, absl::StrCat(R"(warren_scrape_success{endpoint=")", endpoint, R"("})")), 1.0) << endpoint;
+    EXPECT_EQ(SampleValue(text, absl::StrCat(R"(warren_scrape_requests{endpoint=")", endpoint, R"("})")), 1.0) << endpoint;
+  }
+  EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 1.0);
+  for (const std::string& vhost : {kept, other}) admin_->Delete("/api/vhosts/" + Escape(vhost));
+}
+
 TEST_F(Live, ReportsEveryNodeWithMemoryDiskAndDescriptors) {
   const std::string text = ScrapeUntil([](const std::string& t) { return SampleValue(t, "rabbitmq_up") == 1; },
                                        absl::Seconds(30));
