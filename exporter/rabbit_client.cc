@@ -348,9 +348,9 @@ absl::StatusOr<std::string> RabbitClient::Get(absl::string_view request, absl::T
         got_headers = true;
         // Refuse early when the broker announces a body over the cap.
         uint64_t length = 0;
-        if (absl::SimpleAtoi(response.get_header_value("Content-Length"), &length) &&
-            length > static_cast<uint64_t>(options_.max_body_bytes)) {
-          too_large = true;
+        if (absl::SimpleAtoi(response.get_header_value("Content-Length"), &length)) {
+          too_large = length > static_cast<uint64_t>(options_.max_body_bytes);
+          if (!too_large) body.reserve(length);  // one allocation of the right size
         }
         return !too_large;
       },
@@ -360,10 +360,13 @@ absl::StatusOr<std::string> RabbitClient::Get(absl::string_view request, absl::T
           too_slow = true;
           return false;
         }
-        if (body.size() + size > static_cast<size_t>(options_.max_body_bytes)) {
+        const size_t cap = static_cast<size_t>(options_.max_body_bytes);
+        if (body.size() + size > cap) {
           too_large = true;
           return false;
         }
+        // Grow by doubling, but never past the cap: a body of unknown length costs at most the cap.
+        if (body.size() + size > body.capacity()) body.reserve(std::min(std::max(body.capacity() * 2, body.size() + size), cap));
         body.append(data, size);
         return true;
       });

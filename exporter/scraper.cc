@@ -105,6 +105,7 @@ std::string Scraper::Render(absl::Time deadline) {
       EndpointState& state = states_[i];
       if (state.in_flight || now - state.last_attempt_end < IntervalOf(state.mapper.endpoint())) continue;
       state.in_flight = true;
+      state.in_flight_deadline = fetch_deadline;
       pool_->Submit([this, i, version = rabbitmq_version_, fetch_deadline]() mutable {
         Fetch(i, std::move(version), fetch_deadline);
       });
@@ -261,20 +262,26 @@ void Scraper::UpdateJoins(size_t index) {
   }
 }
 
+bool Scraper::Succeeding(const EndpointState& state, absl::Time now) const {
+  const bool overdue = state.in_flight && now > state.in_flight_deadline;
+  return state.attempted && state.last_status.ok() && !overdue;
+}
+
 std::vector<prometheus::MetricFamily> Scraper::SelfMetrics() const {
   prometheus::MetricFamily up = FamilyOf(kUp), success = FamilyOf(kScrapeSuccess),
                            duration = FamilyOf(kScrapeDuration), errors = FamilyOf(kScrapeErrors),
                            last = FamilyOf(kLastSuccess), fields = FamilyOf(kFieldErrors),
                            dropped = FamilyOf(kObjectsDropped), requests = FamilyOf(kScrapeRequests),
                            build = FamilyOf(kBuildInfo);
+  const absl::Time now = absl::Now();
   bool core_ok = true;
-  for (size_t i : core_indices_) core_ok = core_ok && states_[i].attempted && states_[i].last_status.ok();
+  for (size_t i : core_indices_) core_ok = core_ok && Succeeding(states_[i], now);
   AddSample(&up, {}, core_ok ? 1 : 0);
   AddSample(&build, {{"version", WARREN_VERSION}}, 1);
 
   for (const EndpointState& state : states_) {
     const std::string name = state.mapper.endpoint().name;
-    AddSample(&success, {{"endpoint", name}}, state.attempted && state.last_status.ok() ? 1 : 0);
+    AddSample(&success, {{"endpoint", name}}, Succeeding(state, now) ? 1 : 0);
     if (state.attempted) AddSample(&duration, {{"endpoint", name}}, state.last_duration_seconds);
     if (state.last_success != absl::InfinitePast()) {
       AddSample(&last, {{"endpoint", name}}, absl::ToDoubleSeconds(state.last_success - absl::UnixEpoch()));

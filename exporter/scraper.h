@@ -65,6 +65,7 @@ class Scraper {
     explicit EndpointState(const metrics::Endpoint& endpoint) : mapper(endpoint) {}
     const metrics::Mapper mapper;
     bool in_flight = false;
+    absl::Time in_flight_deadline;  // when the fetch in flight should have ended
     bool attempted = false;  // a fetch has completed, successfully or not
     absl::Time last_attempt_end = absl::InfinitePast();
     absl::Status last_status;
@@ -94,6 +95,9 @@ class Scraper {
   bool NoFastFetchInFlight() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Duration IntervalOf(const metrics::Endpoint& endpoint) const;
   std::vector<prometheus::MetricFamily> SelfMetrics() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The last fetch succeeded, and no fetch in flight has overrun its deadline (a broker that
+  // trickles bytes keeps a read alive past it, until the next byte).
+  bool Succeeding(const EndpointState& state, absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Constant after construction.
   const Options options_;

@@ -318,6 +318,10 @@ absl::StatusOr<Mapped> Mapper::Map(absl::string_view body, const MapOptions& opt
         kept.push_back(&item);
       }
     }
+    if (doc.Size() > 0 && state.out.errors.wrong_type == doc.Size()) {
+      // Not one object: this is not the broker's list, and an empty list would be a lie.
+      return absl::DataLossError(absl::StrCat(endpoint_.path, ": no element of the array is an object"));
+    }
     if (options.max_objects > 0 && kept.size() > options.max_objects) {
       // Keep the largest (the deepest queues), in the broker's order.
       const JsonPath rank = ParsePath(options.rank_path);

@@ -4,6 +4,52 @@
 #include "absl/time/clock.h"
 
 namespace warren::testing {
+namespace {
+
+// A valid JSON array of queues, exactly `generated_bytes` long (at least 30): "[", whole 64 KiB
+// pieces of queue objects, then one last object padded with spaces, "]". Written piece by piece so
+// that hundreds of megabytes never sit in the fake broker's memory.
+void ServeGenerated(const FakeResponse& canned, httplib::Response& response) {
+  static const std::string kPiece = [] {
+    std::string piece;
+    for (int i = 0; piece.size() < 64 * 1024 - 100; ++i) {
+      absl::StrAppend(&piece, R"({"vhost":"/","name":"generated-)", i, R"(","messages":1},)");
+    }
+    return piece;
+  }();
+  constexpr absl::string_view kLast = R"({"vhost":"/","name":"last"})";
+  const int64_t size = std::max<int64_t>(canned.generated_bytes, 30);
+  const int64_t pieces = (size - 2 - static_cast<int64_t>(kLast.size())) / static_cast<int64_t>(kPiece.size());
+  const int64_t pieces_end = 1 + pieces * static_cast<int64_t>(kPiece.size());
+  auto produce = [size, pieces_end, kLast](size_t offset, httplib::DataSink& sink) {
+    const int64_t at = static_cast<int64_t>(offset);
+    if (at == 0) {
+      sink.write("[", 1);
+    } else if (at < pieces_end) {
+      sink.write(kPiece.data(), kPiece.size());
+    } else {
+      std::string last(kLast);
+      last.resize(size - pieces_end - 1, ' ');
+      last.push_back(']');
+      sink.write(last.data(), last.size());
+    }
+    return true;
+  };
+  if (canned.chunked) {
+    response.set_chunked_content_provider("application/json", [produce, size](size_t offset, httplib::DataSink& sink) {
+      if (static_cast<int64_t>(offset) >= size) {
+        sink.done();
+        return true;
+      }
+      return produce(offset, sink);
+    });
+  } else {
+    response.set_content_provider(size, "application/json",
+                                  [produce](size_t offset, size_t, httplib::DataSink& sink) { return produce(offset, sink); });
+  }
+}
+
+}  // namespace
 
 FakeBroker::FakeBroker() {
   server_.new_task_queue = [] { return new httplib::ThreadPool(16); };
@@ -18,18 +64,31 @@ FakeBroker::FakeBroker() {
       last_authorization_ = request.get_header_value("Authorization");
       if (auto it = responses_.find(request.path); it != responses_.end()) canned = it->second;
     }
-    absl::SleepFor(canned.delay);
+    if (!Pause(canned.delay)) return;
     response.status = canned.status;
-    if (!canned.trickle) {
+    if (canned.generated_bytes > 0) {
+      ServeGenerated(canned, response);
+      return;
+    }
+    const bool slow = canned.trickle || canned.byte_interval > absl::ZeroDuration();
+    if (!slow && canned.reset_after < 0) {
       response.set_content(canned.body, "application/json");
       return;
     }
     auto body = std::make_shared<std::string>(canned.body);
     response.set_content_provider(
-        body->size(), "application/json",
-        [body](size_t offset, size_t, httplib::DataSink& sink) {
-          absl::SleepFor(absl::Milliseconds(200));
-          sink.write(body->data() + offset, std::min<size_t>(4, body->size() - offset));
+        body->size(), "application/json", [this, body, canned](size_t offset, size_t, httplib::DataSink& sink) {
+          if (canned.reset_after >= 0 && offset >= static_cast<size_t>(canned.reset_after)) return false;
+          size_t n = body->size() - offset;
+          if (canned.byte_interval > absl::ZeroDuration()) {
+            if (!Pause(canned.byte_interval)) return false;
+            n = 1;
+          } else if (canned.trickle) {
+            if (!Pause(absl::Milliseconds(200))) return false;
+            n = std::min<size_t>(n, 4);
+          }
+          if (canned.reset_after >= 0) n = std::min<size_t>(n, canned.reset_after - offset);
+          sink.write(body->data() + offset, n);
           return true;
         });
   });
@@ -40,8 +99,19 @@ FakeBroker::FakeBroker() {
 }
 
 FakeBroker::~FakeBroker() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
   server_.stop();
   thread_.join();
+}
+
+bool FakeBroker::Pause(absl::Duration d) {
+  if (d <= absl::ZeroDuration()) return true;
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(absl::Condition(&stopping_), d);
+  return !stopping_;
 }
 
 void FakeBroker::Set(const std::string& path, FakeResponse response) {

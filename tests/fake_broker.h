@@ -18,9 +18,15 @@ namespace warren::testing {
 
 struct FakeResponse {
   int status = 200;
-  std::string body;
-  absl::Duration delay = absl::ZeroDuration();  // before the headers
+  std::string body = {};
+  absl::Duration delay = absl::ZeroDuration();  // before the headers (cut short by the destructor)
   bool trickle = false;                         // send the body a few bytes at a time, slowly
+  absl::Duration byte_interval = absl::ZeroDuration();  // else: one byte of the body per interval
+  int64_t reset_after = -1;  // close the connection after this many bytes of the body
+  // Instead of `body`: a JSON array of queues of this many bytes, made while it is sent, with a
+  // Content-Length header unless `chunked`.
+  int64_t generated_bytes = 0;
+  bool chunked = false;
 };
 
 class FakeBroker {
@@ -40,6 +46,9 @@ class FakeBroker {
   std::string LastAuthorization();
 
  private:
+  // Sleeps for `d`, or less if the broker is being destroyed; false then.
+  bool Pause(absl::Duration d);
+
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
@@ -48,6 +57,7 @@ class FakeBroker {
   std::map<std::string, int> requests_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> last_query_ ABSL_GUARDED_BY(mu_);
   std::string last_authorization_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace warren::testing

@@ -22,7 +22,7 @@ ProbeModule Module(std::string name, std::string user, std::vector<std::string> 
   ProbeModule module;
   module.name = std::move(name);
   module.user = std::move(user);
-  module.password = "pw-" + module.name;
+  module.password = "probe-Pw-" + module.name;  // tests/secrets.txt
   module.targets = std::move(targets);
   return module;
 }
@@ -43,7 +43,7 @@ TEST(Prober, ScrapesAnAllowedTargetWithTheModulesCredentials) {
   Prober::Answer answer = prober.Probe(broker.url(), "", In(absl::Seconds(5)));
   ASSERT_EQ(answer.status, 200) << answer.body;
   EXPECT_EQ(SampleValue(answer.body, "rabbitmq_up"), 1.0);
-  EXPECT_EQ(broker.LastAuthorization(), "Basic " + absl::Base64Escape("monitor:pw-default"));
+  EXPECT_EQ(broker.LastAuthorization(), "Basic " + absl::Base64Escape("monitor:probe-Pw-default"));
   // A second probe within min-interval is served from that target's cache.
   answer = prober.Probe(broker.url(), "default", In(absl::Seconds(5)));
   ASSERT_EQ(answer.status, 200);
@@ -114,10 +114,12 @@ TEST(Prober, ServedOnProbeNextToMetrics) {
   httplib::Client http("127.0.0.1", server.port());
   auto probed = http.Get("/probe?target=" + httplib::detail::encode_query_param(remote.url()) + "&module=default");
   ASSERT_TRUE(probed);
+  ::warren::testing::Keep("metrics", probed->body);
   EXPECT_EQ(probed->status, 200) << probed->body;
   EXPECT_EQ(::warren::testing::CountSamples(probed->body, "rabbitmq_queue_messages"), 2);
   auto refused = http.Get("/probe?target=http://169.254.169.254/latest");
   ASSERT_TRUE(refused);
+  ::warren::testing::Keep("error", refused->body);
   EXPECT_EQ(refused->status, 400) << refused->body;
   auto metrics = http.Get("/metrics");
   ASSERT_TRUE(metrics);

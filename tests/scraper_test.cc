@@ -25,6 +25,7 @@ class ScraperTest : public ::testing::Test {
  protected:
   void SetUp() override {
     SetLogSink([this](absl::string_view line) {
+      testing::Keep("log", line);
       absl::MutexLock lock(&log_mu_);
       logs_.emplace_back(line);
     });

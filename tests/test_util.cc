@@ -6,12 +6,24 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <unistd.h>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 
 namespace warren::testing {
+
+void Keep(absl::string_view kind, absl::string_view text) {
+  static const char* const dir = std::getenv("WARREN_TEST_ARTIFACTS");
+  if (dir == nullptr || *dir == '\0') return;
+  static absl::Mutex mu(absl::kConstInit);
+  absl::MutexLock lock(&mu);
+  std::ofstream out(absl::StrCat(dir, "/", kind, "-", getpid(), ".txt"), std::ios::app);
+  out << text << "\n";
+}
 
 std::optional<double> SampleValue(absl::string_view text, absl::string_view series) {
   for (absl::string_view line : absl::StrSplit(text, '\n')) {

@@ -19,6 +19,11 @@ int CountSamples(absl::string_view text, absl::string_view name);
 std::string ReadFileOrDie(const std::string& path);
 void WriteFileOrDie(const std::string& path, absl::string_view contents);
 
+// Appends `text` to $WARREN_TEST_ARTIFACTS/<kind>-<pid>.txt when that variable is set (scripts/test
+// sets it): what warren produced in a test (log lines, expositions, error bodies), kept for the
+// suite-wide secrets check (tests/secrets_check.py). Thread-safe. `kind`: log, metrics or error.
+void Keep(absl::string_view kind, absl::string_view text);
+
 // A unified diff of two texts (via diff -u), for failure messages.
 std::string Diff(absl::string_view expected, absl::string_view actual);
 

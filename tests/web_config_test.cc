@@ -132,6 +132,7 @@ class LogCapture {
  public:
   LogCapture() {
     SetLogSink([this](absl::string_view line) {
+      testing::Keep("log", line);
       absl::MutexLock lock(&mu_);
       lines_.emplace_back(line);
     });

@@ -18,6 +18,10 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2> /dev/null || true; done
   "$rabbit" clean > /dev/null 2>&1 || true
+  # warren's log goes to the suite-wide secrets check (tests/secrets_check.py)
+  if [ -n "${WARREN_TEST_ARTIFACTS:-}" ] && [ -f "$tmp/warren.log" ]; then
+    cat "$tmp/warren.log" >> "$WARREN_TEST_ARTIFACTS/log-e2e-$$.txt"
+  fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT

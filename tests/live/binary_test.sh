@@ -8,7 +8,16 @@ warren=$1 promtool=$2
 mgmt=${WARREN_LIVE_MGMT_URL:?set by ctest}
 tmp=$(mktemp -d)
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2> /dev/null; rm -rf "$tmp"; }
+# What warren wrote and served goes to the suite-wide secrets check (tests/secrets_check.py).
+keep_artifacts() {
+  local dir=${WARREN_TEST_ARTIFACTS:-} f kind
+  [ -n "$dir" ] || return 0
+  for f in "$tmp"/*; do
+    case $f in *.log) kind=log ;; *.err) kind=error ;; */metrics | *.txt) kind=metrics ;; *) continue ;; esac
+    cat "$f" >> "$dir/$kind-binary_test-$$.txt"
+  done
+}
+cleanup() { [ -n "$pid" ] && kill "$pid" 2> /dev/null; keep_artifacts; rm -rf "$tmp"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -96,7 +105,7 @@ curl -sf -G --data-urlencode "target=$mgmt" -d module=default "http://127.0.0.1:
   fail "/probe of the live broker: $(cat "$tmp/probe.log")"
 grep -qx 'rabbitmq_up 1' "$tmp/probe.txt" || fail "/probe: rabbitmq_up is not 1: $(grep -E '^(rabbitmq_up|warren_scrape_success)' "$tmp/probe.txt")"
 "$promtool" check metrics < "$tmp/probe.txt" || fail "promtool check metrics on the /probe exposition"
-[ "$(curl -s -o /dev/null -w '%{http_code}' -G --data-urlencode 'target=http://169.254.169.254:80' "http://127.0.0.1:$port/probe")" = 400 ] ||
+[ "$(curl -s -o "$tmp/refused.err" -w '%{http_code}' -G --data-urlencode 'target=http://169.254.169.254:80' "http://127.0.0.1:$port/probe")" = 400 ] ||
   fail "/probe of a target outside the module's patterns is not 400"
 curl -s "http://127.0.0.1:$port/metrics" > "$tmp/own.txt" || fail "/metrics (probe run)"
 grep -qx 'rabbitmq_up 0' "$tmp/own.txt" || fail "/metrics keeps its own (unreachable) target"
@@ -141,7 +150,7 @@ set -e
 [ "$rc" = 2 ] && grep -q 'key' "$tmp/err" || fail "a client certificate without its key: exit $rc, $(cat "$tmp/err")"
 start_warren "$tmp/web.log" --rabbitmq.url="$mgmt" --rabbitmq.user=warren-bin --rabbitmq.password-file="$tmp/password" \
   --web.config.file="$tmp/web.yml"
-code() { curl -s -o /dev/null -w '%{http_code}' --cacert "$tmp/web-cert.pem" "$@"; }
+code() { curl -s -o "$tmp/web-answer-$RANDOM.err" -w '%{http_code}' --cacert "$tmp/web-cert.pem" "$@"; }
 [ "$(code -u "prom:$web_password" "https://127.0.0.1:$port/metrics")" = 200 ] || fail "https with the right password"
 [ "$(code -u prom:wrong "https://127.0.0.1:$port/metrics")" = 401 ] || fail "wrong password not 401"
 [ "$(code "https://127.0.0.1:$port/metrics")" = 401 ] || fail "no password not 401"

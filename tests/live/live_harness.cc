@@ -195,6 +195,7 @@ std::string RabbitOutput(const std::string& args) {
 
 LogCapture::LogCapture() {
   SetLogSink([this](absl::string_view line) {
+    testing::Keep("log", line);
     absl::MutexLock lock(&mu_);
     logs_ += std::string(line) + "\n";
   });
@@ -257,6 +258,7 @@ std::string InProcessWarren::Scrape() {
   http.set_read_timeout(std::chrono::seconds(30));
   auto res = http.Get("/metrics");
   EXPECT_TRUE(res && res->status == 200);
+  if (res) testing::Keep(res->status == 200 ? "metrics" : "error", res->body);
   return res && res->status == 200 ? res->body : "";
 }
 
