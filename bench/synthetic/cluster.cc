@@ -145,12 +145,13 @@ SyntheticCluster MakeCluster(size_t queues, uint64_t seed) {
     q.name = prefix + QueueName(rng, i);
 
     const double state = rng.Unit();
-    if (state < 0.001 && std::string_view(q.type) == "classic") {
-      q.state = "down";  // its node is away: the broker reports no depth for it
-    } else if (state < 0.021 && std::string_view(q.type) == "classic") {
-      q.state = "idle";
-    } else if (state < 0.025) {
+    const bool classic = std::string_view(q.type) == "classic";
+    if (state < 0.004) {
       q.state = "flow";
+    } else if (state < 0.005 && classic) {
+      q.state = "down";  // its node is away: the broker reports no depth for it
+    } else if (state < 0.025 && classic) {
+      q.state = "idle";
     }
     if (std::string_view(q.type) != "stream") {
       const int64_t depth = Depth(rng);
