@@ -181,11 +181,17 @@ absl::Status Measure(const std::string& warren_path, const std::string& broker_p
   return (*broker)->Stop();
 }
 
+std::string QueuesFetch(const Run& run) {
+  double seconds = 0;
+  return absl::SimpleAtod(run.queues_fetch_s, &seconds) ? absl::StrFormat("%.3f", seconds) : "-";
+}
+
 void Report(const std::vector<Run>& runs, int reps) {
   std::cout << "\n### warren end to end\n\n"
             << "One warm-up scrape, a wait until warren is idle, then " << reps
             << " scrapes of `/metrics`; median (min–max). CPU: warren's utime+stime over each scrape (clock "
-               "ticks of 0.01 s). RSS: VmHWM and VmRSS of warren after the last scrape.\n\n"
+               "ticks of 0.01 s). RSS: VmHWM and VmRSS of warren after the last scrape. Queues fetch: warren's own "
+               "`warren_scrape_duration_seconds{endpoint=\"queues\"}` of the last scrape.\n\n"
             << "| queues | wall s per scrape | warren CPU s per scrape | /metrics MB | peak RSS MB | RSS at end MB "
                "| peak RSS B/queue | queues fetch s |\n"
             << "|---|---|---|---|---|---|---|---|\n";
@@ -196,7 +202,7 @@ void Report(const std::vector<Run>& runs, int reps) {
               << absl::StrFormat("%.1f", run.peak_rss / (1 << 20)) << " | "
               << absl::StrFormat("%.1f", run.end_rss / (1 << 20)) << " | "
               << absl::StrFormat("%.0f", run.peak_rss / static_cast<double>(run.queues)) << " | "
-              << (run.queues_fetch_s.empty() ? "-" : run.queues_fetch_s) << " |\n";
+              << QueuesFetch(run) << " |\n";
   }
   if (!runs.empty()) {
     std::cout << "\nEndpoints with `warren_scrape_success 0` (the synthetic broker has the federation and shovel "

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <deque>
 #include <memory>
-#include <optional>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"

@@ -7,7 +7,6 @@
 //   warren_bench_stages [--queues=10000,100000] [--reps=5] [--endpoints=queues,definitions]
 //                       [--seed=1] [--broker=PATH]
 #include <malloc.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
