@@ -286,7 +286,10 @@ bool Mapper::Passes(const rapidjson::Value& object, const Filter& filter) const 
 absl::StatusOr<Mapped> Mapper::Map(absl::string_view body, const MapOptions& options) const {
   rapidjson::Document doc;
   if (absl::Status status = ParseJson(body, endpoint_.path, &doc); !status.ok()) return status;
+  return MapDocument(doc, options);
+}
 
+absl::StatusOr<Mapped> Mapper::MapDocument(const rapidjson::Value& doc, const MapOptions& options) const {
   State state;
   auto& families = state.out.families;
   for (const Field& field : endpoint_.fields) families.push_back({field.name, field.help, TypeOf(field.kind), {}});

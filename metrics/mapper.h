@@ -51,6 +51,9 @@ class Mapper {
   // Fails (kDataLoss) only if the body is not JSON or its top level has the wrong shape;
   // anything wrong inside one object costs that object's samples, not the endpoint.
   absl::StatusOr<Mapped> Map(absl::string_view body, const MapOptions& options = {}) const;
+  // Map() after ParseJson: the same mapping of an already parsed body, so a benchmark can time
+  // parsing and mapping apart (bench/synthetic/stages.cc).
+  absl::StatusOr<Mapped> MapDocument(const rapidjson::Value& doc, const MapOptions& options = {}) const;
 
   const Endpoint& endpoint() const { return endpoint_; }
 

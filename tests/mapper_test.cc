@@ -10,6 +10,7 @@
 #include "metrics/exposition.h"
 #include "metrics/federation.h"
 #include "metrics/policies.h"
+#include "tests/test_util.h"
 
 namespace warren::metrics {
 namespace {
@@ -337,6 +338,19 @@ TEST(Mapper, CapKeepsTheDeepestQueuesAndCountsTheRest) {
   std::vector<std::string> kept;
   for (const auto& sample : depth->metric) kept.push_back(sample.label[1].value);
   EXPECT_EQ(kept, (std::vector<std::string>{"q7", "q8", "q9"}));
+}
+
+TEST(Mapper, MapDocumentOfAParsedBodyEqualsMap) {
+  const std::string body = testing::ReadFileOrDie(WARREN_SOURCE_DIR "/tests/fixtures/queues--cluster3.json");
+  rapidjson::Document doc;
+  ASSERT_TRUE(ParseJson(body, "queues", &doc).ok());
+  absl::StatusOr<Mapped> whole = Mapper(kQueues).Map(body), parsed = Mapper(kQueues).MapDocument(doc);
+  ASSERT_TRUE(whole.ok() && parsed.ok());
+  EXPECT_EQ(parsed->keys, whole->keys);
+  std::vector<FamilyText> a = SerializeFamilies(std::move(whole->families));
+  std::vector<FamilyText> b = SerializeFamilies(std::move(parsed->families));
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].text, b[i].text);
 }
 
 TEST(RabbitVersionOf, ReadsTheBuildInfoLabel) {
