@@ -16,9 +16,13 @@ std::vector<FamilyText> SerializeFamilies(std::vector<prometheus::MetricFamily> 
               [](const prometheus::ClientMetric& a, const prometheus::ClientMetric& b) {
                 return a.label < b.label;
               });
+    // Moved, not copied (`{family}` would copy every series), and freed as soon as its text
+    // exists: the series of the next family are still alive, these no longer.
+    std::vector<prometheus::MetricFamily> one;
+    one.push_back(std::move(family));
     std::ostringstream text;
-    serializer.Serialize(text, {family});
-    out.push_back({family.name, std::move(text).str()});
+    serializer.Serialize(text, one);
+    out.push_back({std::move(one[0].name), std::move(text).str()});
   }
   return out;
 }
