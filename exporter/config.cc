@@ -316,10 +316,10 @@ absl::Status SetModuleKey(ProbeModule* module, absl::string_view key, const std:
   return absl::OkStatus();
 }
 
-absl::Status ApplyFile(const std::string& path, Config* config) {
-  absl::StatusOr<std::vector<FileSetting>> settings = ReadConfigFile(path);
-  if (!settings.ok()) return settings.status();
-  for (const FileSetting& setting : *settings) {
+}  // namespace
+
+absl::Status ApplyConfigFile(const std::vector<FileSetting>& settings, const std::string& path, Config* config) {
+  for (const FileSetting& setting : settings) {
     auto fail = [&](const absl::Status& s) {
       return absl::InvalidArgumentError(absl::StrCat(path, ":", setting.line, ": ", setting.key, ": ", s.message()));
     };
@@ -364,6 +364,14 @@ absl::Status ApplyFile(const std::string& path, Config* config) {
     if (absl::Status s = flag->set(config, value); !s.ok()) return fail(s);
   }
   return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status ApplyFile(const std::string& path, Config* config) {
+  absl::StatusOr<std::vector<FileSetting>> settings = ReadConfigFile(path);
+  if (!settings.ok()) return settings.status();
+  return ApplyConfigFile(*settings, path, config);
 }
 
 absl::Status ApplyEnv(const EnvLookup& env, Config* config) {

@@ -22,12 +22,15 @@ absl::StatusOr<std::vector<FileSetting>> ReadConfigFile(const std::string& path)
   if (!file) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read"));
   std::stringstream contents;
   contents << file.rdbuf();
-  const std::string text = contents.str();
+  return ParseConfigFile(contents.str(), path);
+}
+
+absl::StatusOr<std::vector<FileSetting>> ParseConfigFile(absl::string_view text, const std::string& path) {
   if (text.size() > kMaxFileBytes) return absl::InvalidArgumentError(absl::StrCat(path, ": larger than 1 MiB"));
 
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat(path, ":", e.mark.line + 1, ": ", e.msg));
   }

@@ -159,6 +159,25 @@ TEST(ConfigFile, SetsAnyFlagUnderItsSection) {
   EXPECT_EQ(parsed->config.disabled_collectors, (std::vector<std::string>{"exchange_stats", "definitions"}));
 }
 
+TEST(ConfigFile, TextIsParsedAndAppliedWithoutTheFile) {
+  absl::StatusOr<std::vector<FileSetting>> settings = ParseConfigFile(
+      "scrape:\n  timeout: 8s\nmodules:\n  prod:\n    tls_ca_file: ca.pem\n    targets: [a, b]\n", "/etc/warren/w.yml");
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  ASSERT_EQ(settings->size(), 4u);
+  EXPECT_EQ((*settings)[0].key, "scrape.timeout");
+  EXPECT_EQ((*settings)[3].key, "modules.prod.targets");
+  EXPECT_EQ((*settings)[3].value, "b");
+  EXPECT_EQ((*settings)[3].line, 6);
+  Config config;
+  ASSERT_TRUE(ApplyConfigFile(*settings, "/etc/warren/w.yml", &config).ok());
+  EXPECT_EQ(config.scrape_timeout, absl::Seconds(8));
+  ASSERT_EQ(config.modules.size(), 1u);
+  EXPECT_EQ(config.modules[0].tls.ca_file, "/etc/warren/ca.pem");
+  EXPECT_EQ(config.modules[0].targets, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(ParseConfigFile("scrape: [1]\n", "w.yml").status().message(),
+            "w.yml:1: scrape: want a mapping of keys to values");
+}
+
 TEST(ConfigFile, BrokerTlsFromFileEnvironmentAndFlags) {
   TempFile file("warren-tls.yml", "rabbitmq:\n  url: https://rabbit:15671\n  tls_ca_file: ca.pem\n  tls_server_name: rabbit.example\n");
   absl::StatusOr<ParsedArgs> parsed =
