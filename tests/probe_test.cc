@@ -83,6 +83,26 @@ TEST(Prober, RefusesWhatTheModuleDoesNotAllow) {
   EXPECT_EQ(prober.targets(), 0);
 }
 
+TEST(ProbeTargets, ChecksModuleUrlAndPatternWithoutIo) {
+  ProbeTargets targets({Module("default", "monitor", {R"(https://rabbit-[a-z]+\.example:15671)"}),
+                        Module("local", "m", {"[", R"(http://127\.0\.0\.1:\d+/prefix)"})});
+  absl::StatusOr<ProbeTargets::Allowed> allowed = targets.Check("https://rabbit-a.example:15671", "");
+  ASSERT_TRUE(allowed.ok()) << allowed.status();
+  EXPECT_EQ(allowed->module->name, "default");
+  EXPECT_EQ(allowed->module->user, "monitor");
+  EXPECT_EQ(allowed->url.host, "rabbit-a.example");
+  EXPECT_EQ(allowed->url.port, 15671);
+  allowed = targets.Check("http://127.0.0.1:15672/prefix", "local");
+  ASSERT_TRUE(allowed.ok()) << allowed.status() << ": a pattern that does not compile matches nothing, the others still do";
+  EXPECT_EQ(allowed->url.base_path, "/prefix");
+  EXPECT_EQ(targets.Check("https://rabbit-a.example:15671", "nope").status().message(),
+            "unknown module \"nope\" (modules come from --config.file)");
+  EXPECT_TRUE(absl::StartsWith(targets.Check("", "").status().message(), "missing target"));
+  EXPECT_TRUE(absl::StartsWith(targets.Check("ftp://x", "").status().message(), "bad target: "));
+  EXPECT_TRUE(absl::StartsWith(targets.Check("https://rabbit-1.example:15671", "").status().message(),
+                               "target not allowed by module \"default\""));
+}
+
 TEST(Prober, CapsTheTargetsAndDropsIdleOnes) {
   FakeBroker a, b;
   a.SetHealthy();
