@@ -452,6 +452,22 @@ TEST(Bcrypt, BasicAuthChecksAndCachesOnlySuccess) {
   EXPECT_EQ(auth.Check("Basic " + absl::Base64Escape(std::string("alice\0:x", 8))), BasicAuth::Result::kUnknownUser);
 }
 
+TEST(Bcrypt, HeaderSplitsAtTheFirstColonWithoutLookingUpTheUser) {
+  BasicCredentials credentials;
+  ASSERT_EQ(BasicAuth::ParseHeader("  BASIC  " + absl::Base64Escape("alice:pw:with:colons") + " ", &credentials),
+            BasicAuth::Result::kOk);
+  EXPECT_EQ(credentials.user, "alice");
+  EXPECT_EQ(credentials.password, "pw:with:colons");
+  BasicCredentials empty;
+  ASSERT_EQ(BasicAuth::ParseHeader("Basic " + absl::Base64Escape(":"), &empty), BasicAuth::Result::kOk);
+  EXPECT_EQ(empty.user, "");
+  EXPECT_EQ(empty.password, "");
+  BasicCredentials none;
+  EXPECT_EQ(BasicAuth::ParseHeader(" \t", &none), BasicAuth::Result::kMissing);
+  EXPECT_EQ(BasicAuth::ParseHeader("Basicx " + absl::Base64Escape("a:b"), &none), BasicAuth::Result::kMalformed);
+  EXPECT_EQ(BasicAuth::ParseHeader("Basic " + absl::Base64Escape("ab"), &none), BasicAuth::Result::kMalformed);
+}
+
 TEST(Bcrypt, CachedCheckSkipsTheSlowHash) {
   BasicAuth auth({{"prometheus", MakeHash("pw", 10)}});  // the usual htpasswd -B -C 10
   absl::Time start = absl::Now();
