@@ -317,6 +317,16 @@ TEST(ParseBrokerUrl, SplitsOriginAndPrefix) {
   EXPECT_FALSE(ParseBrokerUrl("http://rab bit").ok());
 }
 
+// Found by fuzz/broker_url_fuzz: these were accepted, and ToString() gave a URL that did not read
+// back ("[a:b]:80", "[0::1%25eth0]]:443").
+TEST(ParseBrokerUrl, RefusesHostsThatAreNotOne) {
+  for (const char* url : {"http://a:b:80", "https://0::1%25eth0]:443/a", "http://[a]b]:80", "http://x[y:80", "http://::1"}) {
+    absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
+    EXPECT_FALSE(parsed.ok()) << url << " -> " << parsed->ToString();
+  }
+  EXPECT_EQ(ParseBrokerUrl("http://[fe80::1%25eth0]:15672")->ToString(), "http://[fe80::1%25eth0]:15672");
+}
+
 TEST(ParseListenAddress, AcceptsEmptyHostAndIpv6) {
   std::string host;
   int port = 0;
@@ -326,6 +336,10 @@ TEST(ParseListenAddress, AcceptsEmptyHostAndIpv6) {
   ASSERT_TRUE(ParseListenAddress("[::1]:0", &host, &port).ok());
   EXPECT_EQ(host, "::1");
   EXPECT_EQ(port, 0);
+  // Found by fuzz/listen_address_fuzz: accepted before, with hosts "[a" and "a:b".
+  EXPECT_FALSE(ParseListenAddress("[[a]:0", &host, &port).ok());
+  EXPECT_FALSE(ParseListenAddress("a:b:9419", &host, &port).ok());
+  EXPECT_FALSE(ParseListenAddress("a]:9419", &host, &port).ok());
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ TEST(Prober, RefusesWhatTheModuleDoesNotAllow) {
       {"http://127.0.0.1:15672/../../x?y", "default", "bad target"},
       // a pattern must match the whole URL: no prefix or suffix tricks
       {"http://127.0.0.1:15672.evil.example", "default", "bad target"},
-      {"https://rabbit-a.example:15671.evil.example:15671", "other", "target not allowed"},
+      {"https://rabbit-a.example:15671.evil.example:15671", "other", "bad target: bad host"},
       {"https://rabbit-a.example:15671/evil", "other", "target not allowed"},
   };
   for (const Case& c : cases) {
