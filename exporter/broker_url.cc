@@ -31,7 +31,9 @@ absl::StatusOr<BrokerUrl> ParseBrokerUrl(absl::string_view url) {
   absl::string_view authority = rest.substr(0, slash);
   absl::string_view path = slash == absl::string_view::npos ? "" : rest.substr(slash);
 
-  if (absl::StrContains(authority, '@')) {
+  // Anywhere, not only in the authority: in "http://user:pa/ss@host" the password's own '/' ends
+  // the authority, and the error about the "port" would show "pa".
+  if (absl::StrContains(rest, '@')) {
     return absl::InvalidArgumentError(
         "must not contain credentials; use --rabbitmq.user and --rabbitmq.password-file");
   }

@@ -327,6 +327,14 @@ TEST(ParseBrokerUrl, RefusesHostsThatAreNotOne) {
   EXPECT_EQ(ParseBrokerUrl("http://[fe80::1%25eth0]:15672")->ToString(), "http://[fe80::1%25eth0]:15672");
 }
 
+// Found by fuzz/broker_url_fuzz: a '/' in the password ended the authority before the '@', and the
+// error showed the start of the password as a bad port.
+TEST(ParseBrokerUrl, NoPartOfAPasswordInTheError) {
+  absl::StatusOr<BrokerUrl> url = ParseBrokerUrl("http://monitor:s3/cr3t@rabbit:15672");
+  ASSERT_FALSE(url.ok());
+  EXPECT_EQ(url.status().message().find("s3"), absl::string_view::npos) << url.status();
+}
+
 TEST(ParseListenAddress, AcceptsEmptyHostAndIpv6) {
   std::string host;
   int port = 0;
