@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "exporter/yaml_document.h"
 
 namespace warren {
 namespace {
@@ -30,7 +31,7 @@ absl::StatusOr<std::vector<FileSetting>> ParseConfigFile(absl::string_view text,
 
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(text));
+    root = LoadOneYamlDocument(std::string(text));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat(path, ":", e.mark.line + 1, ": ", e.msg));
   }

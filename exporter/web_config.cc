@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "exporter/web_tls.h"
+#include "exporter/yaml_document.h"
 
 namespace warren {
 namespace {
@@ -379,9 +380,7 @@ absl::StatusOr<WebConfig> ParseWebConfig(absl::string_view text, const std::stri
   Parser p(path);
   YAML::Node root;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1) return p.Error(docs[1], "more than one YAML document");
-    if (!docs.empty()) root = docs[0];
+    root = LoadOneYamlDocument(std::string(text));
   } catch (const YAML::DeepRecursion& e) {
     return absl::InvalidArgumentError(absl::StrCat("web config ", path, ":", e.mark.line + 1,
                                                    ": not valid YAML: nested more than ", e.depth() - 1,

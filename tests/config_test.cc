@@ -273,6 +273,9 @@ TEST(ConfigFile, ErrorsNameTheFileLineAndKey) {
       {"scrape:\n  timeout: [1, 2]\n", "2: scrape.timeout: want a single value"},
       {"- a\n- b\n", "1: want a mapping of sections"},
       {"scrape:\n  timeout: \"7s\n", "2: "},  // unterminated quote: yaml-cpp's message
+      // yaml-cpp alone read these as the first document and ignored the rest of the file.
+      {"scrape:\n  timeout: 7s\n---\nlog:\n  level: debug\n", "3: more than one YAML document"},
+      {",scrape:\n  timeout: 7s\n", "1: more than one YAML document, or text after the first that is not YAML"},
   };
   for (const Case& c : cases) {
     TempFile file("warren-bad.yml", c.text);

@@ -395,6 +395,13 @@ TEST(WebConfigParse, HostileInputGivesErrorsNeverCrashes) {
       EXPECT_TRUE(absl::StartsWith(web.status().message(), "web config w.yml")) << web.status();
     }
   }
+  // Found by fuzz/web_config_fuzz: yaml-cpp's LoadAll read a stray ',' at the top as empty
+  // documents without end, until memory ran out; YAML::Load would have ignored the rest.
+  absl::StatusOr<WebConfig> comma =
+      ParseWebConfig(",_server_config:\n  cert: |\n    -----BEGIN IN CERba", "w.yml");
+  ASSERT_FALSE(comma.ok());
+  EXPECT_TRUE(absl::StartsWith(comma.status().message(), "web config w.yml:1: not valid YAML: more than one YAML document"))
+      << comma.status();
   absl::StatusOr<WebConfig> deep = ParseWebConfig(std::string(100000, '['), "w.yml");
   ASSERT_FALSE(deep.ok());
   EXPECT_TRUE(absl::StrContains(deep.status().message(), "not valid YAML: nested more than")) << deep.status();
