@@ -31,7 +31,9 @@ absl::StatusOr<BrokerUrl> ParseBrokerUrl(absl::string_view url) {
   absl::string_view authority = rest.substr(0, slash);
   absl::string_view path = slash == absl::string_view::npos ? "" : rest.substr(slash);
 
-  if (absl::StrContains(authority, '@')) {
+  // Anywhere, not only in the authority: in "http://user:pa/ss@host" the password's own '/' ends
+  // the authority, and the error about the "port" would show "pa".
+  if (absl::StrContains(rest, '@')) {
     return absl::InvalidArgumentError(
         "must not contain credentials; use --rabbitmq.user and --rabbitmq.password-file");
   }
@@ -44,7 +46,8 @@ absl::StatusOr<BrokerUrl> ParseBrokerUrl(absl::string_view url) {
 
   absl::string_view host = authority;
   absl::string_view port;
-  if (absl::ConsumePrefix(&host, "[")) {
+  const bool bracketed = absl::ConsumePrefix(&host, "[");
+  if (bracketed) {
     const size_t close = host.find(']');
     if (close == absl::string_view::npos) return absl::InvalidArgumentError("unclosed [ in host");
     absl::string_view after = host.substr(close + 1);
@@ -58,6 +61,11 @@ absl::StatusOr<BrokerUrl> ParseBrokerUrl(absl::string_view url) {
     host = host.substr(0, colon);
   }
   if (host.empty()) return absl::InvalidArgumentError("has no host");
+  // Brackets only around a whole IPv6 address, and ':' only inside them: "a:b:80" or "a]" names
+  // no host, and would be connected to as something else than written.
+  if (host.find_first_of("[]") != absl::string_view::npos || (!bracketed && absl::StrContains(host, ':'))) {
+    return absl::InvalidArgumentError("bad host (an IPv6 address goes in brackets)");
+  }
   if (!port.empty()) {
     int number = 0;
     if (!absl::SimpleAtoi(port, &number) || number < 1 || number > 65535) {

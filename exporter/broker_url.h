@@ -22,7 +22,8 @@ struct BrokerUrl {
 };
 
 // Accepts http(s)://host[:port][/prefix]. Refuses user:password@ (the message never repeats the
-// URL, which would leak the password) as well as queries and fragments.
+// URL, which would leak the password; any '@' counts, even in the path) as well as queries and
+// fragments.
 absl::StatusOr<BrokerUrl> ParseBrokerUrl(absl::string_view url);
 
 }  // namespace warren

@@ -190,8 +190,13 @@ absl::Status ParseListenAddress(absl::string_view address, std::string* host, in
   const size_t colon = address.rfind(':');
   if (colon == absl::string_view::npos) return absl::InvalidArgumentError("want [HOST]:PORT");
   absl::string_view h = address.substr(0, colon);
-  if (absl::ConsumePrefix(&h, "[") && !absl::ConsumeSuffix(&h, "]")) {
+  const bool bracketed = absl::ConsumePrefix(&h, "[");
+  if (bracketed && !absl::ConsumeSuffix(&h, "]")) {
     return absl::InvalidArgumentError("unclosed [ in host");
+  }
+  // As in ParseBrokerUrl: "a:b:9419" or "[[a]:9419" names no host to listen on.
+  if (h.find_first_of("[]") != absl::string_view::npos || (!bracketed && absl::StrContains(h, ':'))) {
+    return absl::InvalidArgumentError("bad host (an IPv6 address goes in brackets)");
   }
   if (!absl::SimpleAtoi(address.substr(colon + 1), port) || *port < 0 || *port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("bad port in \"", address, "\""));
@@ -324,10 +329,10 @@ absl::Status SetModuleKey(ProbeModule* module, absl::string_view key, const std:
   return absl::OkStatus();
 }
 
-absl::Status ApplyFile(const std::string& path, Config* config) {
-  absl::StatusOr<std::vector<FileSetting>> settings = ReadConfigFile(path);
-  if (!settings.ok()) return settings.status();
-  for (const FileSetting& setting : *settings) {
+}  // namespace
+
+absl::Status ApplyConfigFile(const std::vector<FileSetting>& settings, const std::string& path, Config* config) {
+  for (const FileSetting& setting : settings) {
     auto fail = [&](const absl::Status& s) {
       return absl::InvalidArgumentError(absl::StrCat(path, ":", setting.line, ": ", setting.key, ": ", s.message()));
     };
@@ -372,6 +377,14 @@ absl::Status ApplyFile(const std::string& path, Config* config) {
     if (absl::Status s = flag->set(config, value); !s.ok()) return fail(s);
   }
   return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status ApplyFile(const std::string& path, Config* config) {
+  absl::StatusOr<std::vector<FileSetting>> settings = ReadConfigFile(path);
+  if (!settings.ok()) return settings.status();
+  return ApplyConfigFile(*settings, path, config);
 }
 
 absl::Status ApplyEnv(const EnvLookup& env, Config* config) {

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "exporter/config_file.h"
 #include "exporter/log.h"
 #include "exporter/rabbit_client.h"
 #include "metrics/endpoints.h"
@@ -78,6 +79,10 @@ using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
 absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const EnvLookup& env);
 
 std::string HelpText();
+
+// Applies the settings of a config file (ParseConfigFile) to `config` as --config.file does:
+// relative *_file paths resolve against the directory of `path`. Errors name the file, line and key.
+absl::Status ApplyConfigFile(const std::vector<FileSetting>& settings, const std::string& path, Config* config);
 
 // "host:port", ":port" or "[v6]:port" -> host ("0.0.0.0" when empty) and port.
 absl::Status ParseListenAddress(absl::string_view address, std::string* host, int* port);

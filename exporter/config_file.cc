@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "exporter/yaml_document.h"
 
 namespace warren {
 namespace {
@@ -22,12 +23,15 @@ absl::StatusOr<std::vector<FileSetting>> ReadConfigFile(const std::string& path)
   if (!file) return absl::InvalidArgumentError(absl::StrCat(path, ": cannot read"));
   std::stringstream contents;
   contents << file.rdbuf();
-  const std::string text = contents.str();
+  return ParseConfigFile(contents.str(), path);
+}
+
+absl::StatusOr<std::vector<FileSetting>> ParseConfigFile(absl::string_view text, const std::string& path) {
   if (text.size() > kMaxFileBytes) return absl::InvalidArgumentError(absl::StrCat(path, ": larger than 1 MiB"));
 
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    root = LoadOneYamlDocument(std::string(text));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat(path, ":", e.mark.line + 1, ": ", e.msg));
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace warren {
 
@@ -21,6 +22,9 @@ struct FileSetting {
 // Errors name the file and line: "warren.yml:7: scrape: want a mapping of keys to values".
 // An empty file or `{}` has no settings.
 absl::StatusOr<std::vector<FileSetting>> ReadConfigFile(const std::string& path);
+
+// The same from text already read; `path` only names the file in errors.
+absl::StatusOr<std::vector<FileSetting>> ParseConfigFile(absl::string_view text, const std::string& path);
 
 }  // namespace warren
 

@@ -16,13 +16,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "exporter/config.h"
+#include "exporter/probe_target.h"
 #include "exporter/rabbit_client.h"
 #include "exporter/scraper.h"
 #include "exporter/scraper_pool.h"
-
-namespace re2 {
-class RE2;
-}
 
 namespace warren {
 
@@ -46,19 +43,13 @@ class Prober {
   int targets() const;
 
  private:
-  struct Module {
-    ProbeModule config;
-    std::vector<std::unique_ptr<re2::RE2>> patterns;
-  };
   struct Target {
     std::unique_ptr<RabbitClient> client;
     std::unique_ptr<Scraper> scraper;
     absl::Time last_used;
   };
 
-  const Module* FindModule(const std::string& name) const;
-
-  std::vector<Module> modules_;
+  const ProbeTargets allowlist_;
   const Scraper::Options scraper_options_;
   ScraperPool* const pool_;
   const int max_targets_;

@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "exporter/web_tls.h"
+#include "exporter/yaml_document.h"
 
 namespace warren {
 namespace {
@@ -379,9 +380,7 @@ absl::StatusOr<WebConfig> ParseWebConfig(absl::string_view text, const std::stri
   Parser p(path);
   YAML::Node root;
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1) return p.Error(docs[1], "more than one YAML document");
-    if (!docs.empty()) root = docs[0];
+    root = LoadOneYamlDocument(std::string(text));
   } catch (const YAML::DeepRecursion& e) {
     return absl::InvalidArgumentError(absl::StrCat("web config ", path, ":", e.mark.line + 1,
                                                    ": not valid YAML: nested more than ", e.depth() - 1,
@@ -506,7 +505,12 @@ std::string BasicAuth::CacheKey(absl::string_view user, absl::string_view passwo
   return key;
 }
 
-BasicAuth::Result BasicAuth::Check(absl::string_view authorization, std::string* user_out) {
+BasicCredentials::~BasicCredentials() {
+  OPENSSL_cleanse(user.data(), user.size());
+  OPENSSL_cleanse(password.data(), password.size());
+}
+
+BasicAuth::Result BasicAuth::ParseHeader(absl::string_view authorization, BasicCredentials* out) {
   authorization = absl::StripAsciiWhitespace(authorization);
   if (authorization.empty()) return Result::kMissing;
   const size_t space = authorization.find(' ');
@@ -514,45 +518,48 @@ BasicAuth::Result BasicAuth::Check(absl::string_view authorization, std::string*
     return Result::kMalformed;
   }
   std::string decoded;
-  if (!absl::Base64Unescape(absl::StripAsciiWhitespace(authorization.substr(space + 1)), &decoded)) {
-    return Result::kMalformed;
-  }
-  const size_t colon = decoded.find(':');
-  if (colon == std::string::npos) {
-    OPENSSL_cleanse(decoded.data(), decoded.size());
-    return Result::kMalformed;
-  }
-  const std::string user = decoded.substr(0, colon);
-  const absl::string_view password = absl::string_view(decoded).substr(colon + 1);
-  const auto it = users_.find(user);
-
-  Result result;
-  if (it == users_.end()) {
-    absl::MutexLock lock(&crypt_mu_);
-    if (!decoy_hash_.empty()) CryptMatches(password, decoy_hash_);
-    result = Result::kUnknownUser;
-  } else {
-    const std::string key = CacheKey(user, password);
-    bool cached = false;
-    {
-      absl::MutexLock lock(&mu_);
-      cached = !key.empty() && ok_.contains(key);
+  Result result = Result::kMalformed;
+  if (absl::Base64Unescape(absl::StripAsciiWhitespace(authorization.substr(space + 1)), &decoded)) {
+    if (const size_t colon = decoded.find(':'); colon != std::string::npos) {
+      out->user = decoded.substr(0, colon);
+      out->password = decoded.substr(colon + 1);
+      result = Result::kOk;
     }
-    bool match = cached;
-    if (!cached) {
-      absl::MutexLock lock(&crypt_mu_);
-      match = CryptMatches(password, it->second);
-    }
-    if (match && !cached && !key.empty()) {
-      absl::MutexLock lock(&mu_);
-      if (ok_.size() >= kMaxCachedLogins) ok_.clear();
-      ok_.insert(key);
-    }
-    result = match ? Result::kOk : Result::kWrongPassword;
-    if (user_out != nullptr) *user_out = user;
   }
   OPENSSL_cleanse(decoded.data(), decoded.size());
   return result;
+}
+
+BasicAuth::Result BasicAuth::Check(absl::string_view authorization, std::string* user_out) {
+  BasicCredentials credentials;
+  if (Result parsed = ParseHeader(authorization, &credentials); parsed != Result::kOk) return parsed;
+  const std::string& user = credentials.user;
+  const absl::string_view password = credentials.password;
+  const auto it = users_.find(user);
+
+  if (it == users_.end()) {
+    absl::MutexLock lock(&crypt_mu_);
+    if (!decoy_hash_.empty()) CryptMatches(password, decoy_hash_);
+    return Result::kUnknownUser;
+  }
+  const std::string key = CacheKey(user, password);
+  bool cached = false;
+  {
+    absl::MutexLock lock(&mu_);
+    cached = !key.empty() && ok_.contains(key);
+  }
+  bool match = cached;
+  if (!cached) {
+    absl::MutexLock lock(&crypt_mu_);
+    match = CryptMatches(password, it->second);
+  }
+  if (match && !cached && !key.empty()) {
+    absl::MutexLock lock(&mu_);
+    if (ok_.size() >= kMaxCachedLogins) ok_.clear();
+    ok_.insert(key);
+  }
+  if (user_out != nullptr) *user_out = user;
+  return match ? Result::kOk : Result::kWrongPassword;
 }
 
 absl::string_view BasicAuth::ResultName(Result result) {

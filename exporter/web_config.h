@@ -80,9 +80,20 @@ bool LooksLikeBcrypt(absl::string_view hash);
 // crypt cannot handle (a NUL in the password, a hash libxcrypt refuses). Slow: bcrypt's cost.
 bool CryptMatches(absl::string_view password, const std::string& hash);
 
+// The parts of an Authorization header value. Both are wiped from memory on destruction.
+struct BasicCredentials {
+  std::string user;
+  std::string password;
+  ~BasicCredentials();
+};
+
 class BasicAuth {
  public:
   enum class Result { kOk, kMissing, kMalformed, kUnknownUser, kWrongPassword };
+
+  // Splits an Authorization header value ("Basic base64(user:password)", the scheme in any case)
+  // into `out`: kOk, kMissing (empty) or kMalformed. Pure: no user is looked up.
+  static Result ParseHeader(absl::string_view authorization, BasicCredentials* out);
 
   explicit BasicAuth(std::map<std::string, std::string> users);
 

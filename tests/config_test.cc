@@ -160,6 +160,25 @@ TEST(ConfigFile, SetsAnyFlagUnderItsSection) {
   EXPECT_EQ(parsed->config.disabled_collectors, (std::vector<std::string>{"exchange_stats", "definitions"}));
 }
 
+TEST(ConfigFile, TextIsParsedAndAppliedWithoutTheFile) {
+  absl::StatusOr<std::vector<FileSetting>> settings = ParseConfigFile(
+      "scrape:\n  timeout: 8s\nmodules:\n  prod:\n    tls_ca_file: ca.pem\n    targets: [a, b]\n", "/etc/warren/w.yml");
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  ASSERT_EQ(settings->size(), 4u);
+  EXPECT_EQ((*settings)[0].key, "scrape.timeout");
+  EXPECT_EQ((*settings)[3].key, "modules.prod.targets");
+  EXPECT_EQ((*settings)[3].value, "b");
+  EXPECT_EQ((*settings)[3].line, 6);
+  Config config;
+  ASSERT_TRUE(ApplyConfigFile(*settings, "/etc/warren/w.yml", &config).ok());
+  EXPECT_EQ(config.scrape_timeout, absl::Seconds(8));
+  ASSERT_EQ(config.modules.size(), 1u);
+  EXPECT_EQ(config.modules[0].tls.ca_file, "/etc/warren/ca.pem");
+  EXPECT_EQ(config.modules[0].targets, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(ParseConfigFile("scrape: [1]\n", "w.yml").status().message(),
+            "w.yml:1: scrape: want a mapping of keys to values");
+}
+
 TEST(ConfigFile, BrokerTlsFromFileEnvironmentAndFlags) {
   TempFile file("warren-tls.yml", "rabbitmq:\n  url: https://rabbit:15671\n  tls_ca_file: ca.pem\n  tls_server_name: rabbit.example\n");
   absl::StatusOr<ParsedArgs> parsed =
@@ -255,6 +274,9 @@ TEST(ConfigFile, ErrorsNameTheFileLineAndKey) {
       {"scrape:\n  timeout: [1, 2]\n", "2: scrape.timeout: want a single value"},
       {"- a\n- b\n", "1: want a mapping of sections"},
       {"scrape:\n  timeout: \"7s\n", "2: "},  // unterminated quote: yaml-cpp's message
+      // yaml-cpp alone read these as the first document and ignored the rest of the file.
+      {"scrape:\n  timeout: 7s\n---\nlog:\n  level: debug\n", "3: more than one YAML document"},
+      {",scrape:\n  timeout: 7s\n", "1: more than one YAML document, or text after the first that is not YAML"},
   };
   for (const Case& c : cases) {
     TempFile file("warren-bad.yml", c.text);
@@ -299,6 +321,24 @@ TEST(ParseBrokerUrl, SplitsOriginAndPrefix) {
   EXPECT_FALSE(ParseBrokerUrl("http://rab bit").ok());
 }
 
+// Found by fuzz/broker_url_fuzz: these were accepted, and ToString() gave a URL that did not read
+// back ("[a:b]:80", "[0::1%25eth0]]:443").
+TEST(ParseBrokerUrl, RefusesHostsThatAreNotOne) {
+  for (const char* url : {"http://a:b:80", "https://0::1%25eth0]:443/a", "http://[a]b]:80", "http://x[y:80", "http://::1"}) {
+    absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
+    EXPECT_FALSE(parsed.ok()) << url << " -> " << parsed->ToString();
+  }
+  EXPECT_EQ(ParseBrokerUrl("http://[fe80::1%25eth0]:15672")->ToString(), "http://[fe80::1%25eth0]:15672");
+}
+
+// Found by fuzz/broker_url_fuzz: a '/' in the password ended the authority before the '@', and the
+// error showed the start of the password as a bad port.
+TEST(ParseBrokerUrl, NoPartOfAPasswordInTheError) {
+  absl::StatusOr<BrokerUrl> url = ParseBrokerUrl("http://monitor:s3/cr3t@rabbit:15672");
+  ASSERT_FALSE(url.ok());
+  EXPECT_EQ(url.status().message().find("s3"), absl::string_view::npos) << url.status();
+}
+
 TEST(ParseListenAddress, AcceptsEmptyHostAndIpv6) {
   std::string host;
   int port = 0;
@@ -308,6 +348,10 @@ TEST(ParseListenAddress, AcceptsEmptyHostAndIpv6) {
   ASSERT_TRUE(ParseListenAddress("[::1]:0", &host, &port).ok());
   EXPECT_EQ(host, "::1");
   EXPECT_EQ(port, 0);
+  // Found by fuzz/listen_address_fuzz: accepted before, with hosts "[a" and "a:b".
+  EXPECT_FALSE(ParseListenAddress("[[a]:0", &host, &port).ok());
+  EXPECT_FALSE(ParseListenAddress("a:b:9419", &host, &port).ok());
+  EXPECT_FALSE(ParseListenAddress("a]:9419", &host, &port).ok());
 }
 
 }  // namespace

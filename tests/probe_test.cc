@@ -70,7 +70,7 @@ TEST(Prober, RefusesWhatTheModuleDoesNotAllow) {
       {"http://127.0.0.1:15672/../../x?y", "default", "bad target"},
       // a pattern must match the whole URL: no prefix or suffix tricks
       {"http://127.0.0.1:15672.evil.example", "default", "bad target"},
-      {"https://rabbit-a.example:15671.evil.example:15671", "other", "target not allowed"},
+      {"https://rabbit-a.example:15671.evil.example:15671", "other", "bad target: bad host"},
       {"https://rabbit-a.example:15671/evil", "other", "target not allowed"},
   };
   for (const Case& c : cases) {
@@ -81,6 +81,26 @@ TEST(Prober, RefusesWhatTheModuleDoesNotAllow) {
   }
   EXPECT_EQ(broker.Requests("/api/overview"), 0) << "nothing refused reaches a broker";
   EXPECT_EQ(prober.targets(), 0);
+}
+
+TEST(ProbeTargets, ChecksModuleUrlAndPatternWithoutIo) {
+  ProbeTargets targets({Module("default", "monitor", {R"(https://rabbit-[a-z]+\.example:15671)"}),
+                        Module("local", "m", {"[", R"(http://127\.0\.0\.1:\d+/prefix)"})});
+  absl::StatusOr<ProbeTargets::Allowed> allowed = targets.Check("https://rabbit-a.example:15671", "");
+  ASSERT_TRUE(allowed.ok()) << allowed.status();
+  EXPECT_EQ(allowed->module->name, "default");
+  EXPECT_EQ(allowed->module->user, "monitor");
+  EXPECT_EQ(allowed->url.host, "rabbit-a.example");
+  EXPECT_EQ(allowed->url.port, 15671);
+  allowed = targets.Check("http://127.0.0.1:15672/prefix", "local");
+  ASSERT_TRUE(allowed.ok()) << allowed.status() << ": a pattern that does not compile matches nothing, the others still do";
+  EXPECT_EQ(allowed->url.base_path, "/prefix");
+  EXPECT_EQ(targets.Check("https://rabbit-a.example:15671", "nope").status().message(),
+            "unknown module \"nope\" (modules come from --config.file)");
+  EXPECT_TRUE(absl::StartsWith(targets.Check("", "").status().message(), "missing target"));
+  EXPECT_TRUE(absl::StartsWith(targets.Check("ftp://x", "").status().message(), "bad target: "));
+  EXPECT_TRUE(absl::StartsWith(targets.Check("https://rabbit-1.example:15671", "").status().message(),
+                               "target not allowed by module \"default\""));
 }
 
 TEST(Prober, CapsTheTargetsAndDropsIdleOnes) {

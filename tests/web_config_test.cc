@@ -396,6 +396,13 @@ TEST(WebConfigParse, HostileInputGivesErrorsNeverCrashes) {
       EXPECT_TRUE(absl::StartsWith(web.status().message(), "web config w.yml")) << web.status();
     }
   }
+  // Found by fuzz/web_config_fuzz: yaml-cpp's LoadAll read a stray ',' at the top as empty
+  // documents without end, until memory ran out; YAML::Load would have ignored the rest.
+  absl::StatusOr<WebConfig> comma =
+      ParseWebConfig(",_server_config:\n  cert: |\n    -----BEGIN IN CERba", "w.yml");
+  ASSERT_FALSE(comma.ok());
+  EXPECT_TRUE(absl::StartsWith(comma.status().message(), "web config w.yml:1: not valid YAML: more than one YAML document"))
+      << comma.status();
   absl::StatusOr<WebConfig> deep = ParseWebConfig(std::string(100000, '['), "w.yml");
   ASSERT_FALSE(deep.ok());
   EXPECT_TRUE(absl::StrContains(deep.status().message(), "not valid YAML: nested more than")) << deep.status();
@@ -451,6 +458,22 @@ TEST(Bcrypt, BasicAuthChecksAndCachesOnlySuccess) {
   EXPECT_EQ(auth.Check("basic " + absl::Base64Escape("alice:s3cret:with:colons")), BasicAuth::Result::kOk)
       << "the scheme is case-insensitive";
   EXPECT_EQ(auth.Check("Basic " + absl::Base64Escape(std::string("alice\0:x", 8))), BasicAuth::Result::kUnknownUser);
+}
+
+TEST(Bcrypt, HeaderSplitsAtTheFirstColonWithoutLookingUpTheUser) {
+  BasicCredentials credentials;
+  ASSERT_EQ(BasicAuth::ParseHeader("  BASIC  " + absl::Base64Escape("alice:pw:with:colons") + " ", &credentials),
+            BasicAuth::Result::kOk);
+  EXPECT_EQ(credentials.user, "alice");
+  EXPECT_EQ(credentials.password, "pw:with:colons");
+  BasicCredentials empty;
+  ASSERT_EQ(BasicAuth::ParseHeader("Basic " + absl::Base64Escape(":"), &empty), BasicAuth::Result::kOk);
+  EXPECT_EQ(empty.user, "");
+  EXPECT_EQ(empty.password, "");
+  BasicCredentials none;
+  EXPECT_EQ(BasicAuth::ParseHeader(" \t", &none), BasicAuth::Result::kMissing);
+  EXPECT_EQ(BasicAuth::ParseHeader("Basicx " + absl::Base64Escape("a:b"), &none), BasicAuth::Result::kMalformed);
+  EXPECT_EQ(BasicAuth::ParseHeader("Basic " + absl::Base64Escape("ab"), &none), BasicAuth::Result::kMalformed);
 }
 
 TEST(Bcrypt, CachedCheckSkipsTheSlowHash) {
