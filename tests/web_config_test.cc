@@ -487,7 +487,7 @@ TEST(Bcrypt, CachedCheckSkipsTheSlowHash) {
   std::printf("bcrypt cost 10: first check %s, cached check %s\n", absl::FormatDuration(first).c_str(),
               absl::FormatDuration(cached).c_str());
   EXPECT_GT(first, absl::Milliseconds(10));
-  EXPECT_LT(cached, absl::Milliseconds(1));
+  EXPECT_LT(cached * 20, first);  // relative: sanitizers and a busy machine slow both down
   start = absl::Now();
   EXPECT_EQ(auth.Check(BasicHeader("nobody", "pw")), BasicAuth::Result::kUnknownUser);
   EXPECT_GT(absl::Now() - start, first / 4) << "an unknown user costs a bcrypt too (no user enumeration by timing)";
