@@ -76,6 +76,11 @@ void ExpectWellFormed(const std::string& text, const std::string& fault) {
 class FaultTest : public ::testing::Test {
  protected:
   void Start(const std::string& broker_url) {
+    // A test may start several times: the old scraper's fetches in flight use the old client, so
+    // the scraper (whose destructor waits for them) goes first.
+    server_.reset();
+    scraper_.reset();
+    client_.reset();
     config_.listen_address = "127.0.0.1:0";
     config_.scrape_timeout = absl::Seconds(10);
     client_ = std::make_unique<RabbitClient>(ClientOptions{
