@@ -10,7 +10,8 @@ template <const char* kCheck>
 void CheckUp(const rapidjson::Value& body, SampleSink& sink) {
   const rapidjson::Value* status = Resolve(body, ParsePath("status"));
   if (status == nullptr || !status->IsString()) return;
-  sink.Add(std::string_view(status->GetString()) == "ok" ? 1 : 0, {{"check", kCheck}});
+  // With its length: "ok\u0000failed" is not "ok".
+  sink.Add(std::string_view(status->GetString(), status->GetStringLength()) == "ok" ? 1 : 0, {{"check", kCheck}});
 }
 
 constexpr char kHelp[] = "1 if the management API's health check passes, 0 if it fails (HTTP 503).";

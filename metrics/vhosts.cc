@@ -19,7 +19,8 @@ void VhostUp(const rapidjson::Value& vhost, SampleSink& sink) {
   const rapidjson::Value* nodes = Resolve(vhost, ParsePath("cluster_state"));
   if (nodes == nullptr || !nodes->IsObject()) return;
   for (auto it = nodes->MemberBegin(); it != nodes->MemberEnd(); ++it) {
-    const bool running = it->value.IsString() && std::string_view(it->value.GetString()) == "running";
+    const bool running =
+        it->value.IsString() && std::string_view(it->value.GetString(), it->value.GetStringLength()) == "running";
     sink.Add(running ? 1 : 0, {{"node", std::string(it->name.GetString(), it->name.GetStringLength())}});
   }
 }

@@ -68,6 +68,23 @@ TEST(Hostile, DeeplyNestedInputIsHandled) {
   EXPECT_EQ(mapped->errors.wrong_type, 1u);
 }
 
+// A JSON string may hold a NUL: compared as a C string, "ok\u0000failed" passed for "ok".
+TEST(Hostile, EmbeddedNulDoesNotShortenAComparedString) {
+  auto value_of = [](const Endpoint& endpoint, const std::string& body, const std::string& family) {
+    absl::StatusOr<Mapped> mapped = Mapper(endpoint).Map(body);
+    EXPECT_TRUE(mapped.ok()) << mapped.status();
+    for (const prometheus::MetricFamily& f : mapped.ok() ? mapped->families : std::vector<prometheus::MetricFamily>{}) {
+      if (f.name == family && f.metric.size() == 1) return f.metric[0].gauge.value;
+    }
+    ADD_FAILURE() << family << " has not exactly one sample";
+    return -1.0;
+  };
+  EXPECT_EQ(value_of(kHealthAlarms, R"({"status":"ok\u0000failed"})", "rabbitmq_health_check_up"), 0);
+  EXPECT_EQ(value_of(kHealthAlarms, R"({"status":"ok"})", "rabbitmq_health_check_up"), 1);
+  EXPECT_EQ(value_of(kVhosts, R"([{"name":"/","cluster_state":{"rabbit@a":"running\u0000not"}}])", "rabbitmq_vhost_up"),
+            0);
+}
+
 TEST(Hostile, TruncatedBodiesFailAtEveryLength) {
   const std::string body = R"([{"vhost":"/","name":"q\"\\\n","messages":12,"messages_ready":3}])";
   for (size_t n = 0; n < body.size(); ++n) {
