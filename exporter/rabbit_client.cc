@@ -13,12 +13,12 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "exporter/errno_text.h"
 
 namespace warren {
 namespace {
@@ -75,7 +75,7 @@ bool IsIpAddress(const std::string& host) {
 absl::StatusOr<std::string> ReadFile(absl::string_view what, const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+    return absl::InvalidArgumentError(absl::StrCat(what, " ", path, ": ", ErrnoText(errno)));
   }
   std::string out;
   char buffer[8192];
@@ -83,8 +83,8 @@ absl::StatusOr<std::string> ReadFile(absl::string_view what, const std::string& 
   while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) out.append(buffer, n);
   const bool failed = std::ferror(file) != 0;
   const int error = errno;
-  std::fclose(file);
-  if (failed) return absl::InvalidArgumentError(absl::StrCat(what, " ", path, ": ", std::strerror(error)));
+  (void)std::fclose(file);  // opened for reading: nothing buffered to lose
+  if (failed) return absl::InvalidArgumentError(absl::StrCat(what, " ", path, ": ", ErrnoText(error)));
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "exporter/log.h"
+#include "exporter/errno_text.h"
 
 namespace warren {
 
@@ -93,7 +94,7 @@ absl::Status ReadLimitedFile(const std::string& path, size_t limit, std::string*
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     const int err = errno;
-    return err == ENOENT ? absl::NotFoundError(std::strerror(err)) : absl::PermissionDeniedError(std::strerror(err));
+    return err == ENOENT ? absl::NotFoundError(ErrnoText(err)) : absl::PermissionDeniedError(ErrnoText(err));
   }
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -107,7 +108,7 @@ absl::Status ReadLimitedFile(const std::string& path, size_t limit, std::string*
       if (errno == EINTR) continue;
       const int err = errno;
       close(fd);
-      return absl::DataLossError(std::strerror(err));
+      return absl::DataLossError(ErrnoText(err));
     }
     if (n == 0) break;
     out->append(buf, static_cast<size_t>(n));
