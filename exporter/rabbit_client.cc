@@ -79,7 +79,7 @@ absl::StatusOr<std::string> ReadFile(absl::string_view what, const std::string& 
   }
   std::string out;
   char buffer[8192];
-  size_t n;
+  size_t n = 0;
   while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) out.append(buffer, n);
   const bool failed = std::ferror(file) != 0;
   const int error = errno;
@@ -160,8 +160,11 @@ absl::StatusOr<std::shared_ptr<const LoadedTls>> LoadTls(const ClientOptions& op
     out->cert = std::move(certs->front());
     out->chain.reset(sk_X509_new_null());
     for (size_t i = 1; i < certs->size(); ++i) {
-      if (sk_X509_push(out->chain.get(), (*certs)[i].get()) <= 0) return absl::InternalError("sk_X509_push failed");
-      (*certs)[i].release();
+      X509* cert = (*certs)[i].release();  // the chain owns it once pushed
+      if (sk_X509_push(out->chain.get(), cert) <= 0) {
+        X509_free(cert);
+        return absl::InternalError("sk_X509_push failed");
+      }
     }
     absl::StatusOr<std::string> pem = ReadFile("TLS client key file", tls.key_file);
     if (!pem.ok()) return pem.status();

@@ -162,11 +162,10 @@ absl::StatusOr<std::string> Scraper::FetchBody(const metrics::Endpoint& endpoint
 
 void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadline) {
   const absl::Time start = absl::Now();
-  const metrics::Mapper* mapper;
-  {
+  const metrics::Mapper* const mapper = [&] {
     absl::MutexLock lock(&mu_);
-    mapper = &states_[index].mapper;  // the vector never grows after construction
-  }
+    return &states_[index].mapper;  // the vector never grows after construction
+  }();
   size_t requests = 0;
   absl::StatusOr<metrics::Mapped> mapped = [&]() -> absl::StatusOr<metrics::Mapped> {
     absl::StatusOr<std::string> body = FetchBody(mapper->endpoint(), rabbitmq_version, deadline, &requests);

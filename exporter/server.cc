@@ -139,7 +139,7 @@ absl::Status MetricsServer::Start() {
 
   const int threads = config_.web_threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_->set_payload_max_length(64 * 1024);
+  server_->set_payload_max_length(size_t{64} * 1024);
   server_->set_read_timeout(std::chrono::seconds(10));
   server_->set_write_timeout(std::chrono::seconds(10));
   server_->set_keep_alive_max_count(100);

@@ -526,11 +526,10 @@ BasicAuth::Result BasicAuth::Check(absl::string_view authorization, std::string*
   const absl::string_view password = absl::string_view(decoded).substr(colon + 1);
   const auto it = users_.find(user);
 
-  Result result;
+  Result result = Result::kUnknownUser;
   if (it == users_.end()) {
     absl::MutexLock lock(&crypt_mu_);
     if (!decoy_hash_.empty()) CryptMatches(password, decoy_hash_);
-    result = Result::kUnknownUser;
   } else {
     const std::string key = CacheKey(user, password);
     bool cached = false;

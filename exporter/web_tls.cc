@@ -96,7 +96,7 @@ absl::Status ReadLimitedFile(const std::string& path, size_t limit, std::string*
     const int err = errno;
     return err == ENOENT ? absl::NotFoundError(ErrnoText(err)) : absl::PermissionDeniedError(ErrnoText(err));
   }
-  struct stat st;
+  struct stat st{};
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
     return absl::InvalidArgumentError("not a regular file");
@@ -202,7 +202,7 @@ std::vector<std::string> TlsContext::Signature() const {
   std::vector<std::string> out;
   for (const std::string* path : {&tls_.cert_file, &tls_.key_file, &tls_.client_ca_file}) {
     if (path->empty()) continue;
-    struct stat st;
+    struct stat st{};
     // stat follows symlinks: Kubernetes swaps a ..data symlink when it updates a secret.
     if (stat(path->c_str(), &st) != 0) {
       out.push_back(absl::StrCat("error ", errno));

@@ -59,7 +59,7 @@ prometheus::ClientMetric MakeSample(const std::vector<std::string>& label_names,
 // Families are laid out in table order: fields, infos, states, eaches, derived, counts.
 struct Mapper::State {
   Mapped out;
-  size_t infos_at, states_at, eaches_at, derived_at, counts_at;
+  size_t infos_at = 0, states_at = 0, eaches_at = 0, derived_at = 0, counts_at = 0;
   std::vector<std::map<LabelValues, double>> counts;  // per Count row
 
   prometheus::MetricFamily& family(size_t at) { return out.families[at]; }

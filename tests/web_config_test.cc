@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,7 +51,7 @@ class Certs {
     if (made == nullptr) std::abort();
     dir = made;
     static std::string* to_remove = new std::string(dir);
-    std::atexit([] { std::filesystem::remove_all(*to_remove); });
+    if (std::atexit([] { std::filesystem::remove_all(*to_remove); }) != 0) std::abort();
     const std::string script = absl::StrCat(R"(set -e
 cd ')",
                                             dir, R"('
@@ -79,7 +80,7 @@ openssl pkey -in server.key -out server-encrypted.key -aes256 -passout pass:secr
 )");
     WriteFileOrDie(dir + "/make.sh", script);
     if (std::system(absl::StrCat("sh '", dir, "/make.sh'").c_str()) != 0) {
-      std::fprintf(stderr, "openssl failed making test certificates in %s\n", dir.c_str());
+      std::cerr << "openssl failed making test certificates in " << dir << "\n";
       std::abort();
     }
   }
@@ -476,7 +477,7 @@ class WebServerTest : public ::testing::Test {
   void TearDown() override {
     server_.reset();
     if (HasFailure()) {
-      for (const std::string& line : logs_.Lines()) std::fprintf(stderr, "log: %s\n", line.c_str());
+      for (const std::string& line : logs_.Lines()) std::cerr << "log: " << line << "\n";
     }
   }
 

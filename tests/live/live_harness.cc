@@ -184,7 +184,7 @@ std::string RabbitOutput(const std::string& args) {
   FILE* pipe = popen(RabbitCommand(args).c_str(), "r");
   if (pipe == nullptr) return "";
   char buffer[4096];
-  size_t n;
+  size_t n = 0;
   while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
   const int status = pclose(pipe);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "";
