@@ -146,7 +146,9 @@ class VectorSink : public SampleSink {
  public:
   VectorSink(const std::vector<std::string>& names, const LabelValues& values, prometheus::MetricFamily* family)
       : names_(names), values_(values), family_(family) {}
-  void Add(double value, std::vector<std::pair<std::string, std::string>> extra) override {
+
+ protected:
+  void AddSample(double value, std::vector<std::pair<std::string, std::string>> extra) override {
     std::vector<std::string> names = names_;
     LabelValues values = values_;
     for (auto& [name, label_value] : extra) {

@@ -187,6 +187,8 @@ class TlsServer {
     server_.stop();
     thread_.join();
   }
+  TlsServer(const TlsServer&) = delete;
+  TlsServer& operator=(const TlsServer&) = delete;
   std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
   std::string Sni() {

@@ -96,6 +96,8 @@ class TempDir {
     path_ = made;
   }
   ~TempDir() { std::filesystem::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
   const std::string& path() const { return path_; }
   std::string Copy(const std::string& cert_name, const std::string& as) const {
     WriteFileOrDie(path_ + "/" + as, ReadFileOrDie(Certs::Get().Path(cert_name)));
@@ -138,6 +140,8 @@ class LogCapture {
     });
   }
   ~LogCapture() { SetLogSink(nullptr); }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
   std::vector<std::string> Lines() {
     absl::MutexLock lock(&mu_);
     return lines_;
