@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -68,10 +69,10 @@ class AuthFailureLog {
   int64_t failures_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-MetricsServer::MetricsServer(const Config& config, Scraper* scraper) : config_(config), scraper_(scraper) {}
+MetricsServer::MetricsServer(Config config, Scraper* scraper) : config_(std::move(config)), scraper_(scraper) {}
 
-MetricsServer::MetricsServer(const Config& config, Scraper* scraper, WebConfig web)
-    : config_(config), scraper_(scraper), web_(std::move(web)) {}
+MetricsServer::MetricsServer(Config config, Scraper* scraper, WebConfig web)
+    : config_(std::move(config)), scraper_(scraper), web_(std::move(web)) {}
 
 MetricsServer::~MetricsServer() { Stop(); }
 
@@ -84,7 +85,7 @@ void MetricsServer::AddRoutes() {
       Prober::Answer answer =
           prober_->Probe(request.get_param_value("target"), request.get_param_value("module"), deadline);
       response.status = answer.status;
-      response.set_content(std::move(answer.body), answer.status == 200 ? "text/plain; version=0.0.4; charset=utf-8"
+      response.set_content(answer.body, answer.status == 200 ? "text/plain; version=0.0.4; charset=utf-8"
                                                                         : "text/plain; charset=utf-8");
     });
   }

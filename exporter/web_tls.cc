@@ -11,12 +11,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "exporter/log.h"
 #include "exporter/errno_text.h"
+#include "exporter/log.h"
 
 namespace warren {
 
@@ -182,7 +183,7 @@ absl::StatusOr<std::shared_ptr<const TlsMaterial>> LoadTlsMaterial(const TlsServ
   return std::shared_ptr<const TlsMaterial>(std::move(m));
 }
 
-TlsContext::TlsContext(const TlsServerConfig& tls) : tls_(tls) {}
+TlsContext::TlsContext(TlsServerConfig tls) : tls_(std::move(tls)) {}
 TlsContext::~TlsContext() = default;
 
 absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsServerConfig& tls) {

@@ -76,7 +76,7 @@ Mapper::Mapper(const Endpoint& endpoint) : endpoint_(endpoint) {
     return out;
   };
   labels_ = compile(endpoint.labels);
-  for (const Label& label : endpoint.labels) label_names_.push_back(label.name);
+  for (const Label& label : endpoint.labels) label_names_.emplace_back(label.name);
   for (const Field& field : endpoint.fields) field_paths_.push_back(ParsePaths(field.path));
   for (const Info& info : endpoint.infos) info_labels_.push_back(compile(info.labels));
   for (const StateSet& set : endpoint.states) state_paths_.push_back(ParsePaths(set.path));
@@ -219,7 +219,7 @@ void Mapper::MapObject(const rapidjson::Value& object, State* state) const {
     }
     const std::string current = StringOf(*value);
     std::vector<std::string> names = label_names_;
-    names.push_back(set.label);
+    names.emplace_back(set.label);
     LabelValues state_values = values;
     state_values.emplace_back();
     bool known = false;
@@ -244,7 +244,7 @@ void Mapper::MapObject(const rapidjson::Value& object, State* state) const {
       continue;
     }
     std::vector<std::string> names = label_names_;
-    names.push_back(endpoint_.eaches[i].label);
+    names.emplace_back(endpoint_.eaches[i].label);
     auto add = [&](const rapidjson::Value& item) {
       if (!item.IsString()) {
         ++errors.wrong_type;
@@ -334,6 +334,7 @@ absl::StatusOr<Mapped> Mapper::Map(absl::string_view body, const MapOptions& opt
       std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
       state.out.capped = kept.size() - options.max_objects;
       std::vector<const rapidjson::Value*> capped;
+      capped.reserve(ranked.size());
       for (const auto& [unused, i] : ranked) capped.push_back(kept[i]);
       kept = std::move(capped);
     }

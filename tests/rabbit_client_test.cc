@@ -9,7 +9,6 @@ namespace warren {
 namespace {
 
 using testing::FakeBroker;
-using testing::FakeResponse;
 
 RabbitClient ClientFor(const FakeBroker& broker, int64_t max_body = 1 << 20) {
   return RabbitClient({.url = *ParseBrokerUrl(broker.url() + "/prefix"),

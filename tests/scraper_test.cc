@@ -77,6 +77,7 @@ TEST_F(ScraperTest, ConcurrentRendersShareOneFetchPerEndpoint) {
   broker.Set("/api/queues", {.body = "[]", .delay = absl::Milliseconds(300)});
   auto scraper = Make(broker, absl::ZeroDuration());
   std::vector<std::thread> clients;
+  clients.reserve(20);
   for (int i = 0; i < 20; ++i) {
     clients.emplace_back([&] { scraper->Render(In(absl::Seconds(5))); });
   }

@@ -514,7 +514,7 @@ class WebServerTest : public ::testing::Test {
     auto client = cert.empty() ? std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port())
                                : std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port(),
                                                                       Certs::Get().Path(cert), Certs::Get().Path(key));
-    client->set_ca_cert_path(Certs::Get().Path(ca).c_str());
+    client->set_ca_cert_path(Certs::Get().Path(ca));
     client->enable_server_certificate_verification(true);
     client->set_connection_timeout(5);
     client->set_read_timeout(5);
@@ -546,7 +546,7 @@ TEST_F(WebServerTest, HttpsWithTheRightCaWorksWrongCaAndPlainHttpFail) {
   EXPECT_EQ(testing::SampleValue(metrics->body, "rabbitmq_up"), 1.0);
   EXPECT_EQ(metrics->get_header_value("X-Content-Type-Options"), "nosniff");
   httplib::SSLClient localhost("localhost", server_->port());
-  localhost.set_ca_cert_path(Certs::Get().Path("ca.crt").c_str());
+  localhost.set_ca_cert_path(Certs::Get().Path("ca.crt"));
   localhost.enable_server_certificate_verification(true);
   auto by_name = localhost.Get("/healthz");
   ASSERT_TRUE(by_name) << "the DNS:localhost SAN: " << httplib::to_string(by_name.error());
@@ -581,7 +581,7 @@ TEST_F(WebServerTest, BasicAuthOverTls) {
   ASSERT_TRUE(Start(absl::StrCat(kTls, "basic_auth_users:\n  prometheus: ", MakeHash(password), "\n")).ok());
 
   auto https = Https();
-  https->set_basic_auth("prometheus", password.c_str());
+  https->set_basic_auth("prometheus", password);
   auto ok = https->Get("/metrics");
   ASSERT_TRUE(ok) << httplib::to_string(ok.error());
   EXPECT_EQ(ok->status, 200);
