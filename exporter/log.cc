@@ -122,7 +122,8 @@ void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> 
     sink.fn(line);
   } else {
     line += '\n';
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    // A failed write to stderr has nowhere to be reported.
+    (void)std::fwrite(line.data(), 1, line.size(), stderr);
   }
 }
 

@@ -63,7 +63,7 @@ std::vector<prometheus::MetricFamily> ProcessMetrics() {
     // f[0] is field 3 (state): utime=14, stime=15, starttime=22, vsize=23, rss=24.
     const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
     const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
-    double utime, stime, start, vsize, rss, boot;
+    double utime = 0, stime = 0, start = 0, vsize = 0, rss = 0, boot = 0;
     if (f.size() > 21 && absl::SimpleAtod(f[11], &utime) && absl::SimpleAtod(f[12], &stime)) {
       out.push_back(Single("process_cpu_seconds_total", "User and system CPU time spent by warren.",
                            prometheus::MetricType::Counter, (utime + stime) / ticks));
@@ -85,7 +85,7 @@ std::vector<prometheus::MetricFamily> ProcessMetrics() {
     out.push_back(Single("process_open_fds", "File descriptors open in warren.",
                          prometheus::MetricType::Gauge, fds));
   }
-  if (rlimit limit; getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+  if (rlimit limit{}; getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
     out.push_back(Single("process_max_fds", "File descriptor limit of warren.",
                          prometheus::MetricType::Gauge, static_cast<double>(limit.rlim_cur)));
   }

@@ -13,12 +13,12 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "exporter/errno_text.h"
 
 namespace warren {
 namespace {
@@ -75,16 +75,16 @@ bool IsIpAddress(const std::string& host) {
 absl::StatusOr<std::string> ReadFile(absl::string_view what, const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+    return absl::InvalidArgumentError(absl::StrCat(what, " ", path, ": ", ErrnoText(errno)));
   }
   std::string out;
   char buffer[8192];
-  size_t n;
+  size_t n = 0;
   while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) out.append(buffer, n);
   const bool failed = std::ferror(file) != 0;
   const int error = errno;
-  std::fclose(file);
-  if (failed) return absl::InvalidArgumentError(absl::StrCat(what, " ", path, ": ", std::strerror(error)));
+  (void)std::fclose(file);  // opened for reading: nothing buffered to lose
+  if (failed) return absl::InvalidArgumentError(absl::StrCat(what, " ", path, ": ", ErrnoText(error)));
   return out;
 }
 
@@ -160,8 +160,11 @@ absl::StatusOr<std::shared_ptr<const LoadedTls>> LoadTls(const ClientOptions& op
     out->cert = std::move(certs->front());
     out->chain.reset(sk_X509_new_null());
     for (size_t i = 1; i < certs->size(); ++i) {
-      if (sk_X509_push(out->chain.get(), (*certs)[i].get()) <= 0) return absl::InternalError("sk_X509_push failed");
-      (*certs)[i].release();
+      X509* cert = (*certs)[i].release();  // the chain owns it once pushed
+      if (sk_X509_push(out->chain.get(), cert) <= 0) {
+        X509_free(cert);
+        return absl::InternalError("sk_X509_push failed");
+      }
     }
     absl::StatusOr<std::string> pem = ReadFile("TLS client key file", tls.key_file);
     if (!pem.ok()) return pem.status();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -17,7 +18,7 @@
 namespace warren {
 
 Scraper::Scraper(Options options, const RabbitClient* client, ScraperPool* pool)
-    : options_(options), client_(client), pool_(pool) {
+    : options_(std::move(options)), client_(client), pool_(pool) {
   absl::MutexLock lock(&mu_);
   std::vector<const metrics::Endpoint*> endpoints = options_.endpoints;
   if (endpoints.empty()) {
@@ -163,11 +164,10 @@ absl::StatusOr<std::string> Scraper::FetchBody(const metrics::Endpoint& endpoint
 
 void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadline) {
   const absl::Time start = absl::Now();
-  const metrics::Mapper* mapper;
-  {
+  const metrics::Mapper* const mapper = [&] {
     absl::MutexLock lock(&mu_);
-    mapper = &states_[index].mapper;  // the vector never grows after construction
-  }
+    return &states_[index].mapper;  // the vector never grows after construction
+  }();
   size_t requests = 0;
   absl::StatusOr<metrics::Mapped> mapped = [&]() -> absl::StatusOr<metrics::Mapped> {
     absl::StatusOr<std::string> body = FetchBody(mapper->endpoint(), rabbitmq_version, deadline, &requests);
@@ -240,12 +240,14 @@ void Scraper::UpdateJoins(size_t index) {
   for (JoinState& join : joins_) {
     if (std::find(join.inputs.begin(), join.inputs.end(), index) == join.inputs.end()) continue;
     std::vector<std::shared_ptr<const EndpointData>> data;
+    data.reserve(join.inputs.size());
     {
       absl::MutexLock lock(&mu_);
       for (size_t input : join.inputs) data.push_back(states_[input].data);
     }
     if (std::find(data.begin(), data.end(), nullptr) != data.end()) continue;
     std::vector<const std::vector<metrics::LabelValues>*> keys;
+    keys.reserve(data.size());
     for (const auto& input : data) keys.push_back(&input->keys);
     std::vector<prometheus::MetricFamily> families;
     families.push_back(join.join->compute(keys));

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -71,10 +72,10 @@ class AuthFailureLog {
   int64_t failures_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-MetricsServer::MetricsServer(const Config& config, Scraper* scraper) : config_(config), scraper_(scraper) {}
+MetricsServer::MetricsServer(Config config, Scraper* scraper) : config_(std::move(config)), scraper_(scraper) {}
 
-MetricsServer::MetricsServer(const Config& config, Scraper* scraper, WebConfig web)
-    : config_(config), scraper_(scraper), web_(std::move(web)) {}
+MetricsServer::MetricsServer(Config config, Scraper* scraper, WebConfig web)
+    : config_(std::move(config)), scraper_(scraper), web_(std::move(web)) {}
 
 MetricsServer::~MetricsServer() { Stop(); }
 
@@ -87,7 +88,7 @@ void MetricsServer::AddRoutes() {
       Prober::Answer answer =
           prober_->Probe(request.get_param_value("target"), request.get_param_value("module"), deadline);
       response.status = answer.status;
-      response.set_content(std::move(answer.body), answer.status == 200 ? "text/plain; version=0.0.4; charset=utf-8"
+      response.set_content(answer.body, answer.status == 200 ? "text/plain; version=0.0.4; charset=utf-8"
                                                                         : "text/plain; charset=utf-8");
     });
   }
@@ -142,7 +143,7 @@ absl::Status MetricsServer::Start() {
 
   const int threads = config_.web_threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_->set_payload_max_length(64 * 1024);
+  server_->set_payload_max_length(size_t{64} * 1024);
   server_->set_read_timeout(std::chrono::seconds(10));
   server_->set_write_timeout(std::chrono::seconds(10));
   server_->set_keep_alive_max_count(100);

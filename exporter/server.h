@@ -29,11 +29,11 @@ class TlsContext;
 
 class MetricsServer {
  public:
-  MetricsServer(const Config& config, Scraper* scraper);
+  MetricsServer(Config config, Scraper* scraper);
   // `web` from LoadWebConfig: TLS if web.tls, basic auth if web.basic_auth_users, extra headers.
   // /healthz stays open without credentials (liveness probes, warren --healthcheck); with TLS it
   // is HTTPS like everything else, and a client certificate, if required, is required there too.
-  MetricsServer(const Config& config, Scraper* scraper, WebConfig web);
+  MetricsServer(Config config, Scraper* scraper, WebConfig web);
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -40,7 +41,7 @@ std::string Shown(absl::string_view s) {
 
 class Parser {
  public:
-  explicit Parser(const std::string& path) : path_(path) {}
+  explicit Parser(std::string path) : path_(std::move(path)) {}
 
   absl::Status Error(const YAML::Node& at, absl::string_view msg) const {
     std::string where = absl::StrCat("web config ", path_);
@@ -60,7 +61,7 @@ class Parser {
       const YAML::Node key = it->first;  // copies: the iterator's pair is a temporary
       const YAML::Node value = it->second;
       if (!key.IsScalar()) return Error(key, absl::StrCat(section, ": keys must be strings"));
-      const std::string name = key.Scalar();
+      const std::string& name = key.Scalar();
       if (!seen.insert(name).second) {
         return Error(key, absl::StrCat(section, ": key \"", Shown(name), "\" appears twice"));
       }
@@ -86,7 +87,7 @@ class Parser {
 
   absl::Status Bool(const YAML::Node& value, absl::string_view what, bool* out) const {
     if (value.IsScalar()) {
-      const std::string v = value.Scalar();
+      const std::string& v = value.Scalar();
       if (v == "true" || v == "True" || v == "TRUE") {
         *out = true;
         return absl::OkStatus();
@@ -252,17 +253,17 @@ absl::Status ParseTls(const Parser& p, const YAML::Node& node, WebConfig* web) {
                                                 "\" (want IANA names as in Go, e.g. "
                                                 "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)"));
     }
-    tls.cipher_suites.push_back(openssl_name);
+    tls.cipher_suites.emplace_back(openssl_name);
   }
   for (const std::string& name : curves) {
     if (name == "CurveP256")
-      tls.curve_groups.push_back("P-256");
+      tls.curve_groups.emplace_back("P-256");
     else if (name == "CurveP384")
-      tls.curve_groups.push_back("P-384");
+      tls.curve_groups.emplace_back("P-384");
     else if (name == "CurveP521")
-      tls.curve_groups.push_back("P-521");
+      tls.curve_groups.emplace_back("P-521");
     else if (name == "X25519")
-      tls.curve_groups.push_back("X25519");
+      tls.curve_groups.emplace_back("X25519");
     else {
       return p.Error(curves_node, absl::StrCat("tls_server_config.curve_preferences: unknown curve \"", Shown(name),
                                                "\" (want CurveP256, CurveP384, CurveP521 or X25519)"));
@@ -283,7 +284,7 @@ absl::Status ParseHttp(const Parser& p, const YAML::Node& node, WebConfig* web) 
         if (key == "http2") {
           bool http2 = true;
           if (absl::Status s = p.Bool(value, "http_server_config.http2", &http2); !s.ok()) return s;
-          if (http2) web->warnings.push_back("http_server_config.http2: warren serves HTTP/1.1 only; ignored");
+          if (http2) web->warnings.emplace_back("http_server_config.http2: warren serves HTTP/1.1 only; ignored");
           return absl::OkStatus();
         }
         if (key != "headers") return p.Unknown(key_node, section, key);
@@ -396,7 +397,7 @@ absl::StatusOr<WebConfig> ParseWebConfig(absl::string_view text, const std::stri
   WebConfig web;
   web.path = path;
   if (!root.IsDefined() || root.IsNull()) {
-    web.warnings.push_back("the web config file sets neither TLS nor basic auth");
+    web.warnings.emplace_back("the web config file sets neither TLS nor basic auth");
     return web;
   }
   if (!root.IsMap()) return p.Error(root, "the top level must be a mapping");
@@ -419,10 +420,10 @@ absl::StatusOr<WebConfig> ParseWebConfig(absl::string_view text, const std::stri
   if (!s.ok()) return s;
 
   if (!web.tls.has_value() && web.basic_auth_users.empty()) {
-    web.warnings.push_back("the web config file sets neither TLS nor basic auth");
+    web.warnings.emplace_back("the web config file sets neither TLS nor basic auth");
   }
   if (!web.tls.has_value() && !web.basic_auth_users.empty()) {
-    web.warnings.push_back("basic_auth_users without tls_server_config: passwords cross the network in clear text");
+    web.warnings.emplace_back("basic_auth_users without tls_server_config: passwords cross the network in clear text");
   }
   if (web.tls.has_value()) {
     if (web.tls->client_auth == ClientAuth::kRequestClientCert ||

@@ -11,10 +11,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "exporter/errno_text.h"
 #include "exporter/log.h"
 
 namespace warren {
@@ -93,9 +95,9 @@ absl::Status ReadLimitedFile(const std::string& path, size_t limit, std::string*
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     const int err = errno;
-    return err == ENOENT ? absl::NotFoundError(std::strerror(err)) : absl::PermissionDeniedError(std::strerror(err));
+    return err == ENOENT ? absl::NotFoundError(ErrnoText(err)) : absl::PermissionDeniedError(ErrnoText(err));
   }
-  struct stat st;
+  struct stat st{};
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
     return absl::InvalidArgumentError("not a regular file");
@@ -107,7 +109,7 @@ absl::Status ReadLimitedFile(const std::string& path, size_t limit, std::string*
       if (errno == EINTR) continue;
       const int err = errno;
       close(fd);
-      return absl::DataLossError(std::strerror(err));
+      return absl::DataLossError(ErrnoText(err));
     }
     if (n == 0) break;
     out->append(buf, static_cast<size_t>(n));
@@ -181,7 +183,7 @@ absl::StatusOr<std::shared_ptr<const TlsMaterial>> LoadTlsMaterial(const TlsServ
   return std::shared_ptr<const TlsMaterial>(std::move(m));
 }
 
-TlsContext::TlsContext(const TlsServerConfig& tls) : tls_(tls) {}
+TlsContext::TlsContext(TlsServerConfig tls) : tls_(std::move(tls)) {}
 TlsContext::~TlsContext() = default;
 
 absl::StatusOr<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsServerConfig& tls) {
@@ -201,7 +203,7 @@ std::vector<std::string> TlsContext::Signature() const {
   std::vector<std::string> out;
   for (const std::string* path : {&tls_.cert_file, &tls_.key_file, &tls_.client_ca_file}) {
     if (path->empty()) continue;
-    struct stat st;
+    struct stat st{};
     // stat follows symlinks: Kubernetes swaps a ..data symlink when it updates a secret.
     if (stat(path->c_str(), &st) != 0) {
       out.push_back(absl::StrCat("error ", errno));

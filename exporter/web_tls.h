@@ -49,7 +49,7 @@ class TlsContext {
   int reloads() const;
 
  private:
-  explicit TlsContext(const TlsServerConfig& tls);
+  explicit TlsContext(TlsServerConfig tls);
   std::vector<std::string> Signature() const;  // what stat() says of each file
   static int OnClientHello(SSL* ssl, int* alert, void* arg);
   static int VerifyClientCert(X509_STORE_CTX* store, void* arg);

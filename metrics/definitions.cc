@@ -43,7 +43,7 @@ void DefinitionsHash(const rapidjson::Value& definitions, SampleSink& sink) {
       }
     } else if (value->IsArray()) {
       mix(nullptr, 0, '[');
-      for (auto it = value->End(); it != value->Begin();) stack.push_back(--it);
+      for (const auto* it = value->End(); it != value->Begin();) stack.push_back(--it);
     } else if (value->IsString()) {
       mix(value->GetString(), value->GetStringLength(), 's');
     } else if (value->IsNumber()) {

@@ -29,7 +29,7 @@ std::span<const Endpoint* const> AllEndpoints() {
 std::vector<std::string> AllGroups() {
   std::vector<std::string> groups;
   for (const Endpoint* endpoint : AllEndpoints()) {
-    if (std::find(groups.begin(), groups.end(), endpoint->group) == groups.end()) groups.push_back(endpoint->group);
+    if (std::find(groups.begin(), groups.end(), endpoint->group) == groups.end()) groups.emplace_back(endpoint->group);
   }
   return groups;
 }
@@ -38,7 +38,7 @@ std::vector<std::string> OptInGroups() {
   std::vector<std::string> groups;
   for (const Endpoint* endpoint : AllEndpoints()) {
     if (endpoint->opt_in && std::find(groups.begin(), groups.end(), endpoint->group) == groups.end()) {
-      groups.push_back(endpoint->group);
+      groups.emplace_back(endpoint->group);
     }
   }
   return groups;
@@ -128,11 +128,11 @@ std::string PercentEncode(absl::string_view text) {
 
 std::string RequestWithPath(const Endpoint& endpoint, absl::string_view path, absl::string_view rabbitmq_version) {
   std::vector<std::string> params;
-  if (*endpoint.params != '\0') params.push_back(endpoint.params);
+  if (*endpoint.params != '\0') params.emplace_back(endpoint.params);
   if (std::vector<std::string> columns = ColumnsOf(endpoint); endpoint.columns && !columns.empty()) {
     params.push_back(absl::StrCat("columns=", absl::StrJoin(columns, ",")));
   }
-  if (endpoint.sortable && SkipSortSupported(rabbitmq_version)) params.push_back("sort=");
+  if (endpoint.sortable && SkipSortSupported(rabbitmq_version)) params.emplace_back("sort=");
   if (params.empty()) return std::string(path);
   return absl::StrCat(path, "?", absl::StrJoin(params, "&"));
 }

@@ -30,6 +30,8 @@ class Filter {
   // InvalidArgument naming the pattern that does not compile, e.g. "queues_exclude: missing )".
   static absl::StatusOr<std::unique_ptr<Filter>> Create(const FilterPatterns& patterns);
   ~Filter();
+  Filter(const Filter&) = delete;
+  Filter& operator=(const Filter&) = delete;
 
   // True if `name` is included and not excluded for `subject`.
   bool Keeps(Subject subject, absl::string_view name) const;

@@ -59,7 +59,7 @@ prometheus::ClientMetric MakeSample(const std::vector<std::string>& label_names,
 // Families are laid out in table order: fields, infos, states, eaches, derived, counts.
 struct Mapper::State {
   Mapped out;
-  size_t infos_at, states_at, eaches_at, derived_at, counts_at;
+  size_t infos_at = 0, states_at = 0, eaches_at = 0, derived_at = 0, counts_at = 0;
   std::vector<std::map<LabelValues, double>> counts;  // per Count row
 
   prometheus::MetricFamily& family(size_t at) { return out.families[at]; }
@@ -76,7 +76,7 @@ Mapper::Mapper(const Endpoint& endpoint) : endpoint_(endpoint) {
     return out;
   };
   labels_ = compile(endpoint.labels);
-  for (const Label& label : endpoint.labels) label_names_.push_back(label.name);
+  for (const Label& label : endpoint.labels) label_names_.emplace_back(label.name);
   for (const Field& field : endpoint.fields) field_paths_.push_back(ParsePaths(field.path));
   for (const Info& info : endpoint.infos) info_labels_.push_back(compile(info.labels));
   for (const StateSet& set : endpoint.states) state_paths_.push_back(ParsePaths(set.path));
@@ -146,7 +146,9 @@ class VectorSink : public SampleSink {
  public:
   VectorSink(const std::vector<std::string>& names, const LabelValues& values, prometheus::MetricFamily* family)
       : names_(names), values_(values), family_(family) {}
-  void Add(double value, std::vector<std::pair<std::string, std::string>> extra) override {
+
+ protected:
+  void AddSample(double value, std::vector<std::pair<std::string, std::string>> extra) override {
     std::vector<std::string> names = names_;
     LabelValues values = values_;
     for (auto& [name, label_value] : extra) {
@@ -217,7 +219,7 @@ void Mapper::MapObject(const rapidjson::Value& object, State* state) const {
     }
     const std::string current = StringOf(*value);
     std::vector<std::string> names = label_names_;
-    names.push_back(set.label);
+    names.emplace_back(set.label);
     LabelValues state_values = values;
     state_values.emplace_back();
     bool known = false;
@@ -242,7 +244,7 @@ void Mapper::MapObject(const rapidjson::Value& object, State* state) const {
       continue;
     }
     std::vector<std::string> names = label_names_;
-    names.push_back(endpoint_.eaches[i].label);
+    names.emplace_back(endpoint_.eaches[i].label);
     auto add = [&](const rapidjson::Value& item) {
       if (!item.IsString()) {
         ++errors.wrong_type;
@@ -339,6 +341,7 @@ absl::StatusOr<Mapped> Mapper::MapDocument(const rapidjson::Value& doc, const Ma
       std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
       state.out.capped = kept.size() - options.max_objects;
       std::vector<const rapidjson::Value*> capped;
+      capped.reserve(ranked.size());
       for (const auto& [unused, i] : ranked) capped.push_back(kept[i]);
       kept = std::move(capped);
     }

@@ -78,7 +78,13 @@ class SampleSink {
  public:
   virtual ~SampleSink() = default;
   // `extra` labels come after the endpoint's own.
-  virtual void Add(double value, std::vector<std::pair<std::string, std::string>> extra = {}) = 0;
+  void Add(double value, std::vector<std::pair<std::string, std::string>> extra = {}) {
+    AddSample(value, std::move(extra));
+  }
+
+ protected:
+  // Virtual without a default argument: a default there would come from the static type.
+  virtual void AddSample(double value, std::vector<std::pair<std::string, std::string>> extra) = 0;
 };
 
 // A metric no row kind can express, computed by a named function in the table's file.

@@ -85,7 +85,7 @@ TEST(ParseArgs, PasswordComesFromFileThenEnvironment) {
   EXPECT_EQ(ParseArgs({"--rabbitmq.password-file=" + path}, env)->config.rabbitmq_password, "from-file");
   EXPECT_EQ(ParseArgs({}, env)->config.rabbitmq_password, "from-env");
   EXPECT_EQ(ParseArgs({}, NoEnv())->config.rabbitmq_password, "guest");
-  std::remove(path.c_str());
+  EXPECT_EQ(std::remove(path.c_str()), 0) << path;
 }
 
 TEST(ParseArgs, CollectorsSwitchOffAndOnAgain) {
@@ -118,7 +118,9 @@ class TempFile {
   TempFile(const std::string& name, const std::string& text) : path_(::testing::TempDir() + "/" + name) {
     std::ofstream(path_) << text;
   }
-  ~TempFile() { std::remove(path_.c_str()); }
+  ~TempFile() { EXPECT_EQ(std::remove(path_.c_str()), 0) << path_; }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
   const std::string& path() const { return path_; }
 
  private:

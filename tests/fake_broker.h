@@ -33,6 +33,8 @@ class FakeBroker {
  public:
   FakeBroker();
   ~FakeBroker();
+  FakeBroker(const FakeBroker&) = delete;
+  FakeBroker& operator=(const FakeBroker&) = delete;
 
   // Responses are chosen by path (without the query). Unknown paths get 404.
   void Set(const std::string& path, FakeResponse response);

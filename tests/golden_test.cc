@@ -65,7 +65,7 @@ std::string Render(const std::string& stem) {
     std::vector<Mapped> others;
     for (const Endpoint* other : join.inputs.subspan(1)) {
       const std::string other_stem = absl::StrCat(other->name, state);
-      if (!fs::exists(kFixtures + "/" + other_stem + ".json")) break;
+      if (!fs::exists(absl::StrCat(kFixtures, "/", other_stem, ".json"))) break;
       others.push_back(MapFixture(*other, other_stem));
     }
     if (others.size() + 1 != join.inputs.size()) continue;
@@ -75,6 +75,7 @@ std::string Render(const std::string& stem) {
   }
   std::vector<FamilyText> text = SerializeFamilies(std::move(families));
   std::vector<const FamilyText*> chunks;
+  chunks.reserve(text.size());
   for (const FamilyText& chunk : text) chunks.push_back(&chunk);
   std::vector<std::string> duplicates;
   std::string out = Assemble(chunks, &duplicates);
@@ -124,7 +125,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, Golden, ::testing::ValuesIn(FixtureStems()),
 TEST(Golden, EveryGoldenFileHasAFixture) {
   for (const auto& entry : fs::directory_iterator(kGolden)) {
     const std::string stem = entry.path().stem().string();
-    EXPECT_TRUE(fs::exists(kFixtures + "/" + stem + ".json")) << entry.path() << " is stale";
+    EXPECT_TRUE(fs::exists(absl::StrCat(kFixtures, "/", stem, ".json"))) << entry.path() << " is stale";
   }
 }
 

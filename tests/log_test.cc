@@ -20,6 +20,8 @@ class Captured {
     SetLogSink(nullptr);
     SetLogFormat(LogFormat::kLogfmt);
   }
+  Captured(const Captured&) = delete;
+  Captured& operator=(const Captured&) = delete;
   std::vector<std::string> lines;
 };
 

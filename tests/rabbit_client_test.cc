@@ -9,7 +9,6 @@ namespace warren {
 namespace {
 
 using testing::FakeBroker;
-using testing::FakeResponse;
 
 RabbitClient ClientFor(const FakeBroker& broker, int64_t max_body = 1 << 20) {
   return RabbitClient({.url = *ParseBrokerUrl(broker.url() + "/prefix"),
@@ -61,8 +60,7 @@ TEST(RabbitClient, A503BodyIsDataOnlyWhenAsked) {
 }
 
 TEST(RabbitClient, ConnectionRefusedIsUnavailable) {
-  int port;
-  { FakeBroker gone; port = gone.port(); }
+  const int port = FakeBroker().port();  // closed again: nothing listens there
   RabbitClient client({.url = *ParseBrokerUrl("http://127.0.0.1:" + std::to_string(port)), .user = "u", .password = "p"});
   absl::Status status = client.Get("/api/overview", absl::Now() + absl::Seconds(5)).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;

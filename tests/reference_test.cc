@@ -23,8 +23,8 @@ const char* TypeName(prometheus::MetricType type) {
 
 std::string Labels(std::span<const metrics::Label> a, std::span<const metrics::Label> b = {}) {
   std::vector<std::string> names;
-  for (const metrics::Label& label : a) names.push_back(label.name);
-  for (const metrics::Label& label : b) names.push_back(label.name);
+  for (const metrics::Label& label : a) names.emplace_back(label.name);
+  for (const metrics::Label& label : b) names.emplace_back(label.name);
   return absl::StrJoin(names, ", ");
 }
 

@@ -78,6 +78,7 @@ TEST_F(ScraperTest, ConcurrentRendersShareOneFetchPerEndpoint) {
   broker.Set("/api/queues", {.body = "[]", .delay = absl::Milliseconds(300)});
   auto scraper = Make(broker, absl::ZeroDuration());
   std::vector<std::thread> clients;
+  clients.reserve(20);
   for (int i = 0; i < 20; ++i) {
     clients.emplace_back([&] { scraper->Render(In(absl::Seconds(5))); });
   }
@@ -165,8 +166,7 @@ TEST_F(ScraperTest, DefinitionsAndHealthChecksEachKeepTheirOwnInterval) {
 }
 
 TEST_F(ScraperTest, UnreachableBrokerGivesUpZeroAndStillRenders) {
-  int port;
-  { FakeBroker gone; port = gone.port(); }
+  const int port = FakeBroker().port();  // closed again: nothing listens there
   client_ = std::make_unique<RabbitClient>(ClientOptions{
       .url = *ParseBrokerUrl(absl::StrCat("http://127.0.0.1:", port)), .user = "u", .password = kPassword});
   Scraper scraper({.scrape_timeout = absl::Seconds(2), .min_interval = absl::ZeroDuration(), .health_interval = absl::Minutes(1), .definitions_interval = absl::Minutes(5), .endpoints = {}}, client_.get(), &pool_);

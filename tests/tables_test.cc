@@ -97,7 +97,7 @@ TEST(Tables, SelfMetricsAreWellNamed) {
 TEST(Tables, JoinedEndpointsKeyOnTheSameLabels) {
   auto names = [](const Endpoint& endpoint) {
     std::vector<std::string> out;
-    for (const Label& key : endpoint.keys) out.push_back(key.name);
+    for (const Label& key : endpoint.keys) out.emplace_back(key.name);
     return out;
   };
   // The join functions read keys by position: these are the positions they assume.

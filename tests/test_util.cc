@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -68,13 +69,12 @@ std::string Diff(absl::string_view expected, absl::string_view actual) {
   std::string out;
   if (FILE* pipe = popen(absl::StrCat("diff -u ", a, " ", b, " | head -200").c_str(), "r")) {
     char buffer[4096];
-    size_t n;
+    size_t n = 0;
     while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
     pclose(pipe);
   }
-  std::remove(a.c_str());
-  std::remove(b.c_str());
-  std::remove(dir);
+  std::error_code ignored;  // a leftover temporary directory fails nothing
+  std::filesystem::remove_all(dir, ignored);
   return out;
 }
 

@@ -29,7 +29,7 @@ class TlsOptionsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // As main.cc does: OpenSSL writes to a socket a refusing server has closed without MSG_NOSIGNAL.
-    std::signal(SIGPIPE, SIG_IGN);
+    ASSERT_NE(std::signal(SIGPIPE, SIG_IGN), SIG_ERR);
     const char* tmp = std::getenv("TMPDIR");
     std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/warren-tls-unit-XXXXXX";
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
@@ -187,6 +187,8 @@ class TlsServer {
     server_.stop();
     thread_.join();
   }
+  TlsServer(const TlsServer&) = delete;
+  TlsServer& operator=(const TlsServer&) = delete;
   std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
   std::string Sni() {

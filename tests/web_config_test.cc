@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,7 +51,7 @@ class Certs {
     if (made == nullptr) std::abort();
     dir = made;
     static std::string* to_remove = new std::string(dir);
-    std::atexit([] { std::filesystem::remove_all(*to_remove); });
+    if (std::atexit([] { std::filesystem::remove_all(*to_remove); }) != 0) std::abort();
     const std::string script = absl::StrCat(R"(set -e
 cd ')",
                                             dir, R"('
@@ -79,7 +80,7 @@ openssl pkey -in server.key -out server-encrypted.key -aes256 -passout pass:secr
 )");
     WriteFileOrDie(dir + "/make.sh", script);
     if (std::system(absl::StrCat("sh '", dir, "/make.sh'").c_str()) != 0) {
-      std::fprintf(stderr, "openssl failed making test certificates in %s\n", dir.c_str());
+      std::cerr << "openssl failed making test certificates in " << dir << "\n";
       std::abort();
     }
   }
@@ -95,6 +96,8 @@ class TempDir {
     path_ = made;
   }
   ~TempDir() { std::filesystem::remove_all(path_); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
   const std::string& path() const { return path_; }
   std::string Copy(const std::string& cert_name, const std::string& as) const {
     WriteFileOrDie(path_ + "/" + as, ReadFileOrDie(Certs::Get().Path(cert_name)));
@@ -138,6 +141,8 @@ class LogCapture {
     });
   }
   ~LogCapture() { SetLogSink(nullptr); }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
   std::vector<std::string> Lines() {
     absl::MutexLock lock(&mu_);
     return lines_;
@@ -500,7 +505,7 @@ class WebServerTest : public ::testing::Test {
   void TearDown() override {
     server_.reset();
     if (HasFailure()) {
-      for (const std::string& line : logs_.Lines()) std::fprintf(stderr, "log: %s\n", line.c_str());
+      for (const std::string& line : logs_.Lines()) std::cerr << "log: " << line << "\n";
     }
   }
 
@@ -533,7 +538,7 @@ class WebServerTest : public ::testing::Test {
     auto client = cert.empty() ? std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port())
                                : std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port(),
                                                                       Certs::Get().Path(cert), Certs::Get().Path(key));
-    client->set_ca_cert_path(Certs::Get().Path(ca).c_str());
+    client->set_ca_cert_path(Certs::Get().Path(ca));
     client->enable_server_certificate_verification(true);
     client->set_connection_timeout(5);
     client->set_read_timeout(5);
@@ -565,7 +570,7 @@ TEST_F(WebServerTest, HttpsWithTheRightCaWorksWrongCaAndPlainHttpFail) {
   EXPECT_EQ(testing::SampleValue(metrics->body, "rabbitmq_up"), 1.0);
   EXPECT_EQ(metrics->get_header_value("X-Content-Type-Options"), "nosniff");
   httplib::SSLClient localhost("localhost", server_->port());
-  localhost.set_ca_cert_path(Certs::Get().Path("ca.crt").c_str());
+  localhost.set_ca_cert_path(Certs::Get().Path("ca.crt"));
   localhost.enable_server_certificate_verification(true);
   auto by_name = localhost.Get("/healthz");
   ASSERT_TRUE(by_name) << "the DNS:localhost SAN: " << httplib::to_string(by_name.error());
@@ -600,7 +605,7 @@ TEST_F(WebServerTest, BasicAuthOverTls) {
   ASSERT_TRUE(Start(absl::StrCat(kTls, "basic_auth_users:\n  prometheus: ", MakeHash(password), "\n")).ok());
 
   auto https = Https();
-  https->set_basic_auth("prometheus", password.c_str());
+  https->set_basic_auth("prometheus", password);
   auto ok = https->Get("/metrics");
   ASSERT_TRUE(ok) << httplib::to_string(ok.error());
   EXPECT_EQ(ok->status, 200);

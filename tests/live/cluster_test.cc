@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -240,10 +241,7 @@ TEST_F(Cluster, PausedNodeMakesAPartitionSeenFromBothSidesThenHeals) {
   const std::string pid_text = live::RabbitOutput("pid 3");
   int pid = 0;
   ASSERT_TRUE(absl::SimpleAtoi(pid_text, &pid) && pid > 1) << "pid 3: '" << pid_text << "'";
-  struct Resume {  // the VM is never left stopped, whatever fails
-    int pid;
-    ~Resume() { kill(pid, SIGCONT); }
-  } resume{pid};
+  const absl::Cleanup resume = [pid] { kill(pid, SIGCONT); };  // the VM is never left stopped, whatever fails
   const absl::Time paused = absl::Now();
   ASSERT_EQ(kill(pid, SIGSTOP), 0);
   AwaitAll(*warren_, {Eq(NodeSeries("rabbitmq_node_running", kPaused), 0)}, absl::Seconds(45),

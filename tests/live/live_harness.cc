@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>  // environ
 
 #include <cctype>
 #include <cstdio>
@@ -20,8 +21,6 @@
 #include "exporter/log.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
-
-extern char** environ;
 
 namespace warren::live {
 
@@ -130,6 +129,7 @@ std::string Admin::Get(const std::string& path) {
 
 Spawned::Spawned(const std::vector<std::string>& argv) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   posix_spawnattr_t attr;
@@ -184,7 +184,7 @@ std::string RabbitOutput(const std::string& args) {
   FILE* pipe = popen(RabbitCommand(args).c_str(), "r");
   if (pipe == nullptr) return "";
   char buffer[4096];
-  size_t n;
+  size_t n = 0;
   while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
   const int status = pclose(pipe);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "";
@@ -208,7 +208,7 @@ std::string LogCapture::Logs() {
   return logs_;
 }
 
-InProcessWarren::InProcessWarren(Options options) {
+InProcessWarren::InProcessWarren(const Options& options) {
   absl::StatusOr<BrokerUrl> url = ParseBrokerUrl(options.mgmt_url);
   if (!url.ok()) {
     ADD_FAILURE() << "bad management URL '" << options.mgmt_url << "': " << url.status();
@@ -303,7 +303,7 @@ bool AllHold(const std::string& text, const std::vector<Want>& wants) {
 std::string AwaitAll(InProcessWarren& warren, const std::vector<Want>& wants, absl::Duration timeout,
                      absl::string_view what) {
   const absl::Time start = absl::Now();
-  const std::string text = warren.ScrapeUntil([&](const std::string& t) { return AllHold(t, wants); }, timeout);
+  std::string text = warren.ScrapeUntil([&](const std::string& t) { return AllHold(t, wants); }, timeout);
   const double waited = absl::ToDoubleSeconds(absl::Now() - start);
   bool all = true;
   for (const Want& want : wants) {

@@ -121,7 +121,7 @@ class InProcessWarren {
   };
 
   // Check started() (a gtest failure is recorded if the server does not start).
-  explicit InProcessWarren(Options options);
+  explicit InProcessWarren(const Options& options);
   ~InProcessWarren();
   InProcessWarren(const InProcessWarren&) = delete;
   InProcessWarren& operator=(const InProcessWarren&) = delete;

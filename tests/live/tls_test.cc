@@ -29,7 +29,7 @@ class TlsLive : public ::testing::Test {
  protected:
   void SetUp() override {
     // As main.cc does: OpenSSL writes to a socket a refusing broker has closed without MSG_NOSIGNAL.
-    std::signal(SIGPIPE, SIG_IGN);
+    ASSERT_NE(std::signal(SIGPIPE, SIG_IGN), SIG_ERR);
     certs_ = live::RequiredEnv("WARREN_TLS_CERTS");
     const std::vector<std::string> urls = live::RequiredEnvList("WARREN_TLS_URLS", 2);
     ASSERT_FALSE(::testing::Test::HasFailure());
