@@ -29,7 +29,7 @@ class ProbeTargets {
   ProbeTargets& operator=(const ProbeTargets&) = delete;
 
   struct Allowed {
-    const ProbeModule* module;  // points into this object
+    const ProbeModule* module = nullptr;  // points into this object
     BrokerUrl url;
   };
 

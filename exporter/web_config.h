@@ -84,6 +84,9 @@ bool CryptMatches(absl::string_view password, const std::string& hash);
 struct BasicCredentials {
   std::string user;
   std::string password;
+  BasicCredentials() = default;
+  BasicCredentials(const BasicCredentials&) = delete;
+  BasicCredentials& operator=(const BasicCredentials&) = delete;
   ~BasicCredentials();
 };
 

@@ -67,7 +67,7 @@ void ExpectWellFormed(const std::string& text, const std::string& fault) {
     if (line[0] == '#') continue;
     const size_t space = line.rfind(' ');
     ASSERT_NE(space, absl::string_view::npos) << fault << ": " << line;
-    double value;
+    double value = 0;
     EXPECT_TRUE(absl::SimpleAtod(line.substr(space + 1), &value) || line.substr(space + 1) == "NaN")
         << fault << ": " << line;
   }
@@ -254,7 +254,7 @@ TEST_F(FaultTest, OddBodiesAreRepairedOrRefusedNeverGuessed) {
 }
 
 TEST_F(FaultTest, ConnectionRefusedIsUnreachableAndInventsNothing) {
-  int port;
+  int port = 0;
   {
     FakeBroker gone;  // a port that was just free: nothing listens there now
     port = gone.port();

@@ -143,6 +143,7 @@ TEST_F(LoadTest, AThousandConcurrentClientsAreAllServedFromOneFetch) {
   std::vector<int> fds;
   std::vector<std::string> answers(kClients);
   const absl::Time start = absl::Now();
+  fds.reserve(kClients);
   for (int i = 0; i < kClients; ++i) fds.push_back(Connect(server_->port()));
   // All connected (or queued by the kernel) before anything is read: then every request at once.
   for (int fd : fds) {
@@ -223,7 +224,7 @@ TEST_F(LoadTest, ClientsReadingOneBytePerSecondDoNotHoldUpOthers) {
   std::atomic<bool> stop{false};
   std::thread trickle([&] {  // 1 byte per second from each slow reader
     while (!stop) {
-      char byte;
+      char byte = 0;
       for (int fd : slow_fds) recv(fd, &byte, 1, MSG_DONTWAIT);
       for (int i = 0; i < 10 && !stop; ++i) absl::SleepFor(absl::Milliseconds(100));
     }
@@ -280,7 +281,8 @@ TEST_F(LoadTest, ManyParallelProbeTargetsAreBounded) {
   Start(broker, absl::Minutes(1));
   const int64_t threads_before = ProcStatus("Threads");
   std::vector<std::thread> clients;
-  std::vector<int> statuses(2 * kMaxTargets, 0);
+  std::vector<int> statuses(size_t{2} * kMaxTargets, 0);
+  clients.reserve(statuses.size());
   std::atomic<int64_t> max_threads{threads_before};
   for (int t = 0; t < 2 * kMaxTargets; ++t) {
     clients.emplace_back([&, t] {

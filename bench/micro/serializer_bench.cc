@@ -45,6 +45,7 @@ void RegisterSerializerBenchmarks(const std::vector<size_t>& sizes) {
       const std::vector<metrics::FamilyText> text = metrics::SerializeFamilies(MappedQueuesOf(queues)->families);
       for (auto _ : state) {
         std::vector<const metrics::FamilyText*> chunks;
+        chunks.reserve(text.size());
         for (const metrics::FamilyText& chunk : text) chunks.push_back(&chunk);
         std::vector<std::string> duplicates;
         std::string out = metrics::Assemble(std::move(chunks), &duplicates);

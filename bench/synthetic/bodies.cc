@@ -167,7 +167,7 @@ std::string Nodes(const SyntheticCluster& cluster) {
     json.Field("disk_free_limit", int64_t{2147483648});
     json.Field("disk_free_alarm", false);
     json.Field("proc_total", int64_t{1048576});
-    json.Field("uptime", 86400000 * 12 + 3600000 * n);
+    json.Field("uptime", int64_t{86400000} * 12 + int64_t{3600000} * n);
     json.Field("run_queue", n);
     json.Field("name", cluster.nodes[i]);
     json.Field("type", "disc");

@@ -42,10 +42,10 @@ struct SyntheticLink {
 
 struct SyntheticPolicy {
   int vhost = 0;
-  const char* name;
-  const char* pattern;
-  const char* definition;  // JSON object
-  const char* ha_columns;  // what `columns=definition.ha-mode,definition.ha-params` leaves: JSON
+  const char* name = nullptr;
+  const char* pattern = nullptr;
+  const char* definition = nullptr;  // JSON object
+  const char* ha_columns = nullptr;  // what `columns=definition.ha-mode,definition.ha-params` leaves: JSON
 };
 
 struct SyntheticCluster {

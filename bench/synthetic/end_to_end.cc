@@ -39,7 +39,7 @@ namespace warren::bench {
 namespace {
 
 struct Run {
-  uint64_t queues;
+  uint64_t queues = 0;
   std::vector<double> wall_s, cpu_s, bytes;
   double peak_rss = 0, end_rss = 0;
   std::string queues_fetch_s;  // warren_scrape_duration_seconds{endpoint="queues"} of the last scrape
@@ -173,7 +173,7 @@ absl::Status Measure(const std::string& warren_path, const std::string& broker_p
     run->end_rss = static_cast<double>(*rss);
     return Check(last, run);
   }();
-  const absl::Status stopped = (*warren)->Stop();
+  absl::Status stopped = (*warren)->Stop();
   if (!status.ok()) status = absl::InternalError(absl::StrCat(status.message(), "\nwarren's log:\n", ReadFile(log_path)));
   std::filesystem::remove_all(dir);
   if (!status.ok()) return status;

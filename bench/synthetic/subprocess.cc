@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "exporter/errno_text.h"
 
 extern char** environ;
 
@@ -22,7 +23,7 @@ absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(const std::vector<
                                                               const std::string& stderr_path) {
   if (argv.empty()) return absl::InvalidArgumentError("no program to start");
   int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe2: ", std::strerror(errno)));
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe2: ", ErrnoText(errno)));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
@@ -30,6 +31,7 @@ absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(const std::vector<
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   }
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   std::vector<char*> env;
@@ -43,7 +45,7 @@ absl::StatusOr<std::unique_ptr<Subprocess>> Subprocess::Start(const std::vector<
   close(pipe_fds[1]);
   if (error != 0) {
     close(pipe_fds[0]);
-    return absl::InternalError(absl::StrCat("cannot start ", argv[0], ": ", std::strerror(error)));
+    return absl::InternalError(absl::StrCat("cannot start ", argv[0], ": ", ErrnoText(error)));
   }
   return std::unique_ptr<Subprocess>(new Subprocess(pid, pipe_fds[0], argv[0]));
 }
@@ -59,7 +61,7 @@ absl::StatusOr<bool> Subprocess::Fill(absl::Time deadline) {
     pollfd fd{stdout_fd_, POLLIN, 0};
     const int ready = poll(&fd, 1, static_cast<int>(std::min<int64_t>(wait_ms, 60'000)));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0) return absl::InternalError(absl::StrCat("poll: ", std::strerror(errno)));
+    if (ready < 0) return absl::InternalError(absl::StrCat("poll: ", ErrnoText(errno)));
     if (ready == 0) {
       if (absl::Now() >= deadline) return absl::DeadlineExceededError(absl::StrCat(name_, ": no output in time"));
       continue;
@@ -67,7 +69,7 @@ absl::StatusOr<bool> Subprocess::Fill(absl::Time deadline) {
     char chunk[65536];
     const ssize_t n = read(stdout_fd_, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::InternalError(absl::StrCat("read: ", std::strerror(errno)));
+    if (n < 0) return absl::InternalError(absl::StrCat("read: ", ErrnoText(errno)));
     if (n == 0) return false;
     buffer_.append(chunk, static_cast<size_t>(n));
     return true;
@@ -94,7 +96,7 @@ absl::StatusOr<std::string> Subprocess::ReadToEndAndWait(absl::Time deadline) {
   }
   int wait_status = 0;
   while (waitpid(pid_, &wait_status, 0) < 0) {
-    if (errno != EINTR) return absl::InternalError(absl::StrCat("waitpid: ", std::strerror(errno)));
+    if (errno != EINTR) return absl::InternalError(absl::StrCat("waitpid: ", ErrnoText(errno)));
   }
   if (absl::Status status = Reap(wait_status); !status.ok()) return status;
   return std::move(buffer_);

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);  // a client that hangs up mid-body
+  if (std::signal(SIGPIPE, SIG_IGN) == SIG_ERR) return 1;  // a client that hangs up mid-body would end us
 
   warren::bench::SyntheticBodies bodies =
       warren::bench::MakeBodies(warren::bench::MakeCluster(absl::GetFlag(FLAGS_queues), absl::GetFlag(FLAGS_seed)));
