@@ -188,7 +188,7 @@ void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadl
     field_errors = mapped->errors;
     data = std::make_shared<EndpointData>();
     data->keys = std::move(mapped->keys);
-    data->text = metrics::SerializeFamilies(std::move(mapped->families));
+    data->text = std::move(mapped->families);
   }
   const absl::Status status = mapped.status();
   const absl::Time end = absl::Now();
@@ -249,12 +249,9 @@ void Scraper::UpdateJoins(size_t index) {
     std::vector<const std::vector<metrics::LabelValues>*> keys;
     keys.reserve(data.size());
     for (const auto& input : data) keys.push_back(&input->keys);
-    std::vector<prometheus::MetricFamily> families;
-    families.push_back(join.join->compute(keys));
+    metrics::FamilyBuilder family = join.join->compute(keys);
     std::shared_ptr<const metrics::FamilyText> text;
-    if (!families[0].metric.empty()) {
-      text = std::make_shared<metrics::FamilyText>(std::move(metrics::SerializeFamilies(std::move(families))[0]));
-    }
+    if (family.samples() > 0) text = std::make_shared<metrics::FamilyText>(std::move(family).Finish());
 
     absl::MutexLock lock(&mu_);
     // Another fetch may have published newer data meanwhile; then its own update wins.
