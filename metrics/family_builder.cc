@@ -75,6 +75,25 @@ FamilyBuilder::FamilyBuilder(absl::string_view name, absl::string_view help, pro
   text_.append(TypeName(type)).push_back('\n');
 }
 
+void AppendLabel(std::string* out, absl::string_view name, absl::string_view value) {
+  if (!out->empty()) out->push_back(',');
+  out->append(name.data(), name.size()).append("=\"");
+  AppendLabelValue(out, value);
+  out->push_back('"');
+}
+
+FamilyBuilder& FamilyBuilder::Labels(absl::string_view written) {
+  if (written.empty()) return *this;
+  if (in_labels_) {
+    text_.push_back(',');
+  } else {
+    text_.append(name_).push_back('{');
+    in_labels_ = true;
+  }
+  text_.append(written.data(), written.size());
+  return *this;
+}
+
 FamilyBuilder& FamilyBuilder::Label(absl::string_view name, absl::string_view value) {
   if (in_labels_) {
     text_.push_back(',');
@@ -103,6 +122,9 @@ void FamilyBuilder::Value(double value) {
 
 FamilyText FamilyBuilder::Finish() && {
   samples_ = 0;
+  // The text is kept until the next fetch replaces it, beside that fetch's: drop the growth
+  // slack (up to half of it) for one copy now.
+  text_.shrink_to_fit();
   return {std::move(name_), std::move(text_)};
 }
 

@@ -21,6 +21,10 @@ void AppendLabelValue(std::string* out, absl::string_view value);
 // is the same whichever of the two wrote a family.
 void AppendSampleValue(std::string* out, double value);
 
+// Appends `name="value"` (value escaped) to `out`, with a comma if `out` already holds labels:
+// text for FamilyBuilder::Labels.
+void AppendLabel(std::string* out, absl::string_view name, absl::string_view value);
+
 // Writes the HELP and TYPE lines, then the samples in the order they are written: the caller
 // writes them sorted by label values. A sample is Label() for each label, then Value().
 class FamilyBuilder {
@@ -28,6 +32,8 @@ class FamilyBuilder {
   FamilyBuilder(absl::string_view name, absl::string_view help, prometheus::MetricType type);
 
   FamilyBuilder& Label(absl::string_view name, absl::string_view value);
+  // Labels already written by AppendLabels: an object's identity, escaped once for all its series.
+  FamilyBuilder& Labels(absl::string_view written);
   void Value(double value);
 
   const std::string& name() const { return name_; }

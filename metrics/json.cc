@@ -82,13 +82,29 @@ size_t Utf8SequenceLength(absl::string_view s, size_t i) {
 
 }  // namespace
 
-std::string ValidUtf8(absl::string_view in) {
+namespace {
+
+// The length of the valid UTF-8 prefix of `in`.
+size_t ValidPrefix(absl::string_view in) {
   size_t i = 0;
   while (i < in.size()) {
     const size_t n = Utf8SequenceLength(in, i);
     if (n == 0) break;
     i += n;
   }
+  return i;
+}
+
+}  // namespace
+
+absl::string_view ValidUtf8(absl::string_view in, std::string* scratch) {
+  if (ValidPrefix(in) == in.size()) return in;
+  *scratch = ValidUtf8(in);
+  return *scratch;
+}
+
+std::string ValidUtf8(absl::string_view in) {
+  size_t i = ValidPrefix(in);
   if (i == in.size()) return std::string(in);  // the common case: already valid
 
   std::string out(in.substr(0, i));

@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "metrics/family_builder.h"
@@ -146,10 +147,9 @@ class CollectingSink : public SampleSink {
   std::vector<std::pair<Extra, double>> samples_;
 };
 
-// Starts a sample of `family` with the object's own labels.
-FamilyBuilder& WithLabels(FamilyBuilder& family, const std::vector<std::string>& names, const LabelValues& values) {
-  for (size_t i = 0; i < names.size(); ++i) family.Label(names[i], values[i]);
-  return family;
+// A label value read from JSON without a copy: the string itself, or its UTF-8 repair.
+absl::string_view StringView(const rapidjson::Value& value, std::string* scratch) {
+  return ValidUtf8({value.GetString(), value.GetStringLength()}, scratch);
 }
 
 }  // namespace
@@ -180,6 +180,10 @@ std::optional<LabelValues> Mapper::ReadLabels(const rapidjson::Value& object, Fi
 // so every family comes out sorted by label values without sorting its series.
 void Mapper::MapObject(const rapidjson::Value& object, const LabelValues& values, State* state) const {
   FieldErrors& errors = state->out.errors;
+  // The object's own labels, escaped once for the ten or so series it has.
+  std::string identity;
+  for (size_t i = 0; i < label_names_.size(); ++i) AppendLabel(&identity, label_names_[i], values[i]);
+  std::string scratch;
   for (size_t i = 0; i < field_paths_.size(); ++i) {
     const Field& field = endpoint_.fields[i];
     const rapidjson::Value* value = Resolve(object, field_paths_[i]);
@@ -192,13 +196,16 @@ void Mapper::MapObject(const rapidjson::Value& object, const LabelValues& values
       ++errors.wrong_type;
       continue;
     }
-    WithLabels(state->family(i), label_names_, values).Value(*number);
+    state->family(i).Labels(identity).Value(*number);
   }
 
   for (size_t i = 0; i < info_labels_.size(); ++i) {
-    const LabelValues info_values = ReadOptional(object, info_labels_[i], &errors);
-    FamilyBuilder& family = WithLabels(state->family(state->infos_at + i), label_names_, values);
-    for (size_t j = 0; j < info_values.size(); ++j) family.Label(info_labels_[i][j].name, info_values[j]);
+    FamilyBuilder& family = state->family(state->infos_at + i).Labels(identity);
+    for (const CompiledLabel& label : info_labels_[i]) {  // descriptive: missing or not a string is ""
+      const rapidjson::Value* value = Resolve(object, label.paths);
+      if (value != nullptr && !value->IsString()) ++errors.wrong_type;
+      family.Label(label.name, value != nullptr && value->IsString() ? StringView(*value, &scratch) : "");
+    }
     family.Value(1.0);
   }
 
@@ -209,8 +216,8 @@ void Mapper::MapObject(const rapidjson::Value& object, const LabelValues& values
       ++(value == nullptr ? errors.missing : errors.wrong_type);
       continue;
     }
-    const std::string current = StringOf(*value);
-    std::vector<std::pair<absl::string_view, double>> series;  // state label value, 1 or 0
+    const absl::string_view current = StringView(*value, &scratch);
+    absl::InlinedVector<std::pair<absl::string_view, double>, 8> series;  // state label value, 1 or 0
     bool known = false;
     for (const char* candidate : set.known) {
       known = known || current == candidate;
@@ -219,7 +226,7 @@ void Mapper::MapObject(const rapidjson::Value& object, const LabelValues& values
     if (!known) series.emplace_back(current, 1);
     std::sort(series.begin(), series.end());
     for (const auto& [label_value, one] : series) {
-      WithLabels(state->family(state->states_at + i), label_names_, values).Label(set.label, label_value).Value(one);
+      state->family(state->states_at + i).Labels(identity).Label(set.label, label_value).Value(one);
     }
   }
 
@@ -227,6 +234,11 @@ void Mapper::MapObject(const rapidjson::Value& object, const LabelValues& values
     const rapidjson::Value* value = Resolve(object, each_paths_[i]);
     if (value == nullptr) {
       ++errors.missing;
+      continue;
+    }
+    const char* const label = endpoint_.eaches[i].label;
+    if (value->IsString()) {  // the common case: no list to sort
+      state->family(state->eaches_at + i).Labels(identity).Label(label, StringView(*value, &scratch)).Value(1);
       continue;
     }
     std::vector<std::string> items;
@@ -240,11 +252,11 @@ void Mapper::MapObject(const rapidjson::Value& object, const LabelValues& values
     if (value->IsArray()) {
       for (const rapidjson::Value& item : value->GetArray()) add(item);
     } else {
-      add(*value);
+      add(*value);  // not a string: counted
     }
     std::sort(items.begin(), items.end());
     for (const std::string& item : items) {
-      WithLabels(state->family(state->eaches_at + i), label_names_, values).Label(endpoint_.eaches[i].label, item).Value(1);
+      state->family(state->eaches_at + i).Labels(identity).Label(label, item).Value(1);
     }
   }
 
@@ -254,7 +266,7 @@ void Mapper::MapObject(const rapidjson::Value& object, const LabelValues& values
     std::stable_sort(sink.samples().begin(), sink.samples().end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [extra, number] : sink.samples()) {
-      FamilyBuilder& family = WithLabels(state->family(state->derived_at + i), label_names_, values);
+      FamilyBuilder& family = state->family(state->derived_at + i).Labels(identity);
       for (const auto& [name, label_value] : extra) family.Label(name, label_value);
       family.Value(number);
     }
