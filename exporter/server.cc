@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -13,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "exporter/errno_text.h"
 #include "exporter/log.h"
 #include "exporter/web_tls.h"
 
@@ -200,7 +200,7 @@ absl::Status MetricsServer::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen_address));
   }
   if (listen_fd >= 0 && listen(listen_fd, SOMAXCONN) != 0) {
-    Log(LogLevel::kWarn, "cannot raise the listen backlog", {{"error", strerror(errno)}});
+    Log(LogLevel::kWarn, "cannot raise the listen backlog", {{"error", ErrnoText(errno)}});
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // httplib's stop() is a no-op until the accept loop runs; wait so Stop() always works.

@@ -61,6 +61,7 @@ int Fail(const absl::Status& status) {
 
 // The measuring child: one endpoint, all repetitions, in this process.
 int MeasureHere(const std::string& url, const std::string& endpoint_name, int reps) {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the child has started no other thread yet.
   mallopt(M_ARENA_MAX, 2);  // as warren's main() does
   const metrics::Endpoint* endpoint = EndpointNamed(endpoint_name);
   if (endpoint == nullptr) return Fail(absl::InvalidArgumentError(absl::StrCat("no endpoint named ", endpoint_name)));
