@@ -44,7 +44,7 @@ Scraper::Scraper(Options options, const RabbitClient* client, ScraperPool* pool)
     for (size_t i = 0; i < endpoints.size(); ++i) core_indices_.push_back(i);
   }
   for (const metrics::Join& join : metrics::AllJoins()) {
-    JoinState state{&join, {}, nullptr};
+    JoinState state{&join, {}, nullptr, {}};
     for (const metrics::Endpoint* input : join.inputs) {
       if (std::optional<size_t> index = index_of(input)) state.inputs.push_back(*index);
     }
@@ -98,6 +98,7 @@ std::string Scraper::Render(absl::Time deadline) {
   std::vector<std::shared_ptr<const EndpointData>> keep_alive;
   std::vector<std::shared_ptr<const metrics::FamilyText>> joins;
   std::vector<metrics::FamilyText> self_text;
+  std::vector<std::pair<size_t, JoinInputData>> stale_joins;  // index into joins_, its inputs
   {
     absl::MutexLock lock(&mu_);
     // A scrape that arrives with no time left is answered from the cache: a fetch started now
@@ -117,10 +118,28 @@ std::string Scraper::Render(absl::Time deadline) {
     for (const EndpointState& state : states_) {
       if (state.data) keep_alive.push_back(state.data);
     }
-    for (const JoinState& join : joins_) {
-      if (join.text) joins.push_back(join.text);
+    for (size_t i = 0; i < joins_.size(); ++i) {
+      JoinInputData inputs = InputsOf(joins_[i]);
+      if (inputs.empty()) continue;  // computed only while every input has data
+      if (ComputedFrom(joins_[i], inputs)) {
+        if (joins_[i].text) joins.push_back(joins_[i].text);
+      } else {
+        stale_joins.emplace_back(i, std::move(inputs));
+      }
     }
     self_text = metrics::SerializeFamilies(SelfMetrics());
+  }
+  // Outside the lock: fetches finishing meanwhile need it. Two renders at once may both compute
+  // a join; either result is right.
+  for (auto& [index, inputs] : stale_joins) {
+    JoinState& join = joins_[index];
+    std::shared_ptr<const metrics::FamilyText> text = ComputeJoin(*join.join, inputs);
+    if (text) joins.push_back(text);
+    absl::MutexLock lock(&mu_);
+    if (InputsOf(join) == inputs) {  // else a newer fetch published: the next render computes it
+      join.text = std::move(text);
+      join.computed_from.assign(inputs.begin(), inputs.end());
+    }
   }
   for (auto& family : metrics::SerializeFamilies(ProcessMetrics())) self_text.push_back(std::move(family));
 
@@ -188,13 +207,12 @@ void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadl
     field_errors = mapped->errors;
     data = std::make_shared<EndpointData>();
     data->keys = std::move(mapped->keys);
-    data->text = metrics::SerializeFamilies(std::move(mapped->families));
+    data->text = std::move(mapped->families);
   }
   const absl::Status status = mapped.status();
   const absl::Time end = absl::Now();
   const char* endpoint_name = mapper->endpoint().name;
 
-  bool update_join = false;
   {
     absl::MutexLock lock(&mu_);
     EndpointState& state = states_[index];
@@ -219,7 +237,6 @@ void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadl
       state.filtered = filtered;
       state.capped = capped;
       if (!version.empty()) rabbitmq_version_ = version;
-      update_join = true;
       if (!ready_) {
         ready_ = true;
         for (size_t i : core_indices_) ready_ = ready_ && states_[i].last_success != absl::InfinitePast();
@@ -229,39 +246,38 @@ void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadl
       ++state.errors_by_reason[std::string(ErrorReason(status))];
     }
   }
-  if (update_join) UpdateJoins(index);
-
   absl::MutexLock lock(&mu_);
   states_[index].in_flight = false;
   states_[index].last_attempt_end = absl::Now();
 }
 
-void Scraper::UpdateJoins(size_t index) {
-  for (JoinState& join : joins_) {
-    if (std::find(join.inputs.begin(), join.inputs.end(), index) == join.inputs.end()) continue;
-    std::vector<std::shared_ptr<const EndpointData>> data;
-    data.reserve(join.inputs.size());
-    {
-      absl::MutexLock lock(&mu_);
-      for (size_t input : join.inputs) data.push_back(states_[input].data);
-    }
-    if (std::find(data.begin(), data.end(), nullptr) != data.end()) continue;
-    std::vector<const std::vector<metrics::LabelValues>*> keys;
-    keys.reserve(data.size());
-    for (const auto& input : data) keys.push_back(&input->keys);
-    std::vector<prometheus::MetricFamily> families;
-    families.push_back(join.join->compute(keys));
-    std::shared_ptr<const metrics::FamilyText> text;
-    if (!families[0].metric.empty()) {
-      text = std::make_shared<metrics::FamilyText>(std::move(metrics::SerializeFamilies(std::move(families))[0]));
-    }
-
-    absl::MutexLock lock(&mu_);
-    // Another fetch may have published newer data meanwhile; then its own update wins.
-    bool current = true;
-    for (size_t i = 0; i < join.inputs.size(); ++i) current = current && states_[join.inputs[i]].data == data[i];
-    if (current) join.text = std::move(text);
+Scraper::JoinInputData Scraper::InputsOf(const JoinState& join) const {
+  JoinInputData inputs;
+  inputs.reserve(join.inputs.size());
+  for (size_t input : join.inputs) {
+    if (states_[input].data == nullptr) return {};
+    inputs.push_back(states_[input].data);
   }
+  return inputs;
+}
+
+bool Scraper::ComputedFrom(const JoinState& join, const JoinInputData& inputs) {
+  if (join.computed_from.size() != inputs.size()) return false;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::weak_ptr<const EndpointData>& from = join.computed_from[i];
+    if (from.owner_before(inputs[i]) || inputs[i].owner_before(from)) return false;
+  }
+  return true;
+}
+
+std::shared_ptr<const metrics::FamilyText> Scraper::ComputeJoin(const metrics::Join& join,
+                                                                const JoinInputData& inputs) {
+  std::vector<const std::vector<metrics::LabelValues>*> keys;
+  keys.reserve(inputs.size());
+  for (const auto& input : inputs) keys.push_back(&input->keys);
+  metrics::FamilyBuilder family = join.compute(keys);
+  if (family.samples() == 0) return nullptr;  // no family without samples
+  return std::make_shared<metrics::FamilyText>(std::move(family).Finish());
 }
 
 bool Scraper::Succeeding(const EndpointState& state, absl::Time now) const {

@@ -78,19 +78,26 @@ class Scraper {
     size_t requests = 0;                // HTTP requests of the last fetch
   };
 
-  // A join whose endpoints are all fetched.
+  // A join whose endpoints are all fetched. Computed by the first render that finds its inputs'
+  // data changed, so once per scrape, not once per input fetched.
   struct JoinState {
     const metrics::Join* join;
     std::vector<size_t> inputs;  // indices into states_, in the order of Join::inputs
-    std::shared_ptr<const metrics::FamilyText> text;  // guarded by mu_
+    std::shared_ptr<const metrics::FamilyText> text;  // guarded by mu_; null: no samples
+    // The data `text` was computed from (guarded by mu_). Weak: old data is not kept alive, and
+    // its control block is, so new data at a reused address never passes for the old.
+    std::vector<std::weak_ptr<const EndpointData>> computed_from;
   };
+  using JoinInputData = std::vector<std::shared_ptr<const EndpointData>>;
 
   void Fetch(size_t index, std::string rabbitmq_version, absl::Time deadline);
   // The body of one fetch: one request, or one per vhost kept by the vhost scope, merged.
   absl::StatusOr<std::string> FetchBody(const metrics::Endpoint& endpoint, absl::string_view rabbitmq_version,
                                         absl::Time deadline, size_t* requests);
-  // Recomputes the joins that read endpoint `index` from the current data of their inputs.
-  void UpdateJoins(size_t index);
+  // The current data of `join`'s inputs; empty if one has none yet.
+  JoinInputData InputsOf(const JoinState& join) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static bool ComputedFrom(const JoinState& join, const JoinInputData& inputs);
+  static std::shared_ptr<const metrics::FamilyText> ComputeJoin(const metrics::Join& join, const JoinInputData& inputs);
   bool NoneInFlight() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool NoFastFetchInFlight() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Duration IntervalOf(const metrics::Endpoint& endpoint) const;

@@ -130,14 +130,6 @@ absl::Status ParseSample(absl::string_view line, size_t number, ParsedSample* sa
   return absl::OkStatus();
 }
 
-const char* TypeName(prometheus::MetricType type) {
-  switch (type) {
-    case prometheus::MetricType::Counter: return "counter";
-    case prometheus::MetricType::Gauge: return "gauge";
-    case prometheus::MetricType::Untyped: return "untyped";
-    default: return "unexpected";  // warren makes no summaries or histograms
-  }
-}
 
 bool Close(double a, double b) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
@@ -232,25 +224,17 @@ absl::StatusOr<std::vector<ParsedFamily>> ParseExposition(absl::string_view text
   return families;
 }
 
-absl::Status SameSamples(const std::vector<ParsedFamily>& parsed,
-                         const std::vector<const prometheus::MetricFamily*>& families) {
+absl::Status SameSamples(const std::vector<ParsedFamily>& parsed, const std::vector<ParsedFamily>& given) {
   using Series = std::tuple<std::string, std::vector<std::pair<std::string, std::string>>, double>;
   std::map<std::string, std::pair<std::string, std::string>> want_headers;  // name -> help, type
   std::vector<Series> want;
-  for (const prometheus::MetricFamily* family : families) {
-    const auto header = std::make_pair(family->help, std::string(TypeName(family->type)));
-    if (family->metric.empty()) continue;  // warren serves no family without samples
-    auto [it, inserted] = want_headers.emplace(family->name, header);
+  for (const ParsedFamily& family : given) {
+    const auto header = std::make_pair(family.help, family.type);
+    auto [it, inserted] = want_headers.emplace(family.name, header);
     if (!inserted && it->second != header) {
-      return absl::InvalidArgumentError(absl::StrCat(family->name, ": two families of this name differ in help or type"));
+      return absl::InvalidArgumentError(absl::StrCat(family.name, ": two families of this name differ in help or type"));
     }
-    for (const prometheus::ClientMetric& metric : family->metric) {
-      std::vector<std::pair<std::string, std::string>> labels;
-      for (const auto& label : metric.label) labels.emplace_back(label.name, label.value);
-      const double value =
-          family->type == prometheus::MetricType::Counter ? metric.counter.value : metric.gauge.value;
-      want.emplace_back(family->name, std::move(labels), value);
-    }
+    for (const ParsedSample& sample : family.samples) want.emplace_back(sample.name, sample.labels, sample.value);
   }
   std::vector<Series> got;
   for (const ParsedFamily& family : parsed) {
@@ -287,18 +271,30 @@ absl::Status SameSamples(const std::vector<ParsedFamily>& parsed,
   return absl::OkStatus();
 }
 
-void CheckServedText(const std::vector<prometheus::MetricFamily>& families) {
-  std::vector<metrics::FamilyText> text = metrics::SerializeFamilies(families);
-  std::vector<const metrics::FamilyText*> chunks;
-  for (const metrics::FamilyText& chunk : text) chunks.push_back(&chunk);
+void CheckServedText(const std::vector<const metrics::FamilyText*>& chunks) {
+  std::vector<ParsedFamily> given;
+  for (const metrics::FamilyText* chunk : chunks) {
+    absl::StatusOr<std::vector<ParsedFamily>> parsed = ParseExposition(chunk->text);
+    CheckOk(parsed.status(), "a family's text parses");
+    Check(parsed->size() == 1 && (*parsed)[0].name == chunk->name, "a family's text is one family of its name");
+    const std::vector<ParsedSample>& samples = (*parsed)[0].samples;
+    Check(!samples.empty(), absl::StrCat(chunk->name, ": no family without samples"));
+    // Sorted by labels, checked on the first: an object listed twice (the broker never does) has
+    // its series written together, not interleaved with its twin's.
+    auto first = [](const ParsedSample& sample) {
+      return sample.labels.empty() ? absl::string_view() : absl::string_view(sample.labels[0].second);
+    };
+    for (size_t i = 1; i < samples.size(); ++i) {
+      Check(first(samples[i - 1]) <= first(samples[i]), absl::StrCat(chunk->name, ": series sorted by labels"));
+    }
+    given.push_back(std::move((*parsed)[0]));
+  }
   std::vector<std::string> duplicates;
   const std::string served = metrics::Assemble(chunks, &duplicates);
   Check(duplicates.empty(), absl::StrCat("a family was dropped as a duplicate: ", duplicates.empty() ? "" : duplicates[0]));
   absl::StatusOr<std::vector<ParsedFamily>> parsed = ParseExposition(served);
   CheckOk(parsed.status(), "the exposition parses");
-  std::vector<const prometheus::MetricFamily*> given;
-  for (const prometheus::MetricFamily& family : families) given.push_back(&family);
-  CheckOk(SameSamples(*parsed, given), "the exposition holds the samples mapped");
+  CheckOk(SameSamples(*parsed, given), "the exposition holds the samples of its families");
 }
 
 }  // namespace warren::fuzz

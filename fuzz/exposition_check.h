@@ -1,7 +1,8 @@
 // An independent reader of the Prometheus text format (0.0.4) for the fuzz targets: whatever warren
 // serializes must parse line by line, with label values and help text escaped, and must say
-// exactly what the metric families held. Written from the format's description, not from the
-// serializer, so the two cannot share a mistake.
+// each family's series in label order, and the assembled text must hold exactly what the family
+// chunks held. Written from the format's description, not from the writer, so the two cannot
+// share a mistake.
 #ifndef WARREN_FUZZ_EXPOSITION_CHECK_H_
 #define WARREN_FUZZ_EXPOSITION_CHECK_H_
 
@@ -12,7 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "prometheus/metric_family.h"
+#include "metrics/exposition.h"
 
 namespace warren::fuzz {
 
@@ -34,16 +35,14 @@ struct ParsedFamily {
 // Errors name the line.
 absl::StatusOr<std::vector<ParsedFamily>> ParseExposition(absl::string_view text);
 
-// OK if `parsed` holds exactly the samples, help and type of `families` in any order (families of
-// one name count as one, as Assemble merges them). Values compare to 15 significant digits: the
-// serializer writes 16.
-absl::Status SameSamples(const std::vector<ParsedFamily>& parsed,
-                         const std::vector<const prometheus::MetricFamily*>& families);
+// OK if `parsed` holds exactly the samples, help and type of `given` in any order (families of
+// one name count as one, as Assemble merges them).
+absl::Status SameSamples(const std::vector<ParsedFamily>& parsed, const std::vector<ParsedFamily>& given);
 
-// Serializes `families` as the scraper does (SerializeFamilies, then Assemble into one text) and
-// aborts unless no family was dropped as a duplicate and the text parses and holds exactly their
-// samples.
-void CheckServedText(const std::vector<prometheus::MetricFamily>& families);
+// Aborts unless each chunk parses on its own as one family of the chunk's name with at least one
+// sample and its series sorted by labels (the first label), and their Assemble (as the scraper serves them) drops
+// none as a duplicate, parses, and holds exactly the chunks' samples.
+void CheckServedText(const std::vector<const metrics::FamilyText*>& chunks);
 
 // True if `text` is valid UTF-8 (no overlong forms, surrogates or code points above U+10FFFF).
 bool IsUtf8(absl::string_view text);

@@ -1,5 +1,5 @@
 // One management API body through an endpoint's Mapper, as a fetch maps it, then out through the
-// serializer, as /metrics serves it. Input: a byte choosing the endpoint ('a' + its index in
+// assembly, as /metrics serves it. Input: a byte choosing the endpoint ('a' + its index in
 // AllEndpoints, wrapping), a digit of options (bit 0: the filters on; bits 1-2: keep at most that
 // many objects, the deepest), then the body.
 #include <cstddef>
@@ -53,10 +53,9 @@ void MapOne(const uint8_t* data, size_t size) {
     if (!endpoint.keys.empty()) Check(mapped->keys.size() <= map_options.max_objects, "the cap holds");
   }
   if (map_options.filter == nullptr) Check(mapped->filtered == 0, "objects are filtered only with a filter");
-  for (const prometheus::MetricFamily& family : mapped->families) {
-    Check(!family.metric.empty(), absl::StrCat(family.name, ": no family without samples"));
-  }
-  CheckServedText(mapped->families);
+  std::vector<const metrics::FamilyText*> chunks;
+  for (const metrics::FamilyText& family : mapped->families) chunks.push_back(&family);
+  CheckServedText(chunks);
 }
 
 }  // namespace

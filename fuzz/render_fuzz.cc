@@ -26,27 +26,31 @@ namespace {
 using metrics::Endpoint;
 
 // The sum over distinct series: a queue listed twice gets its count twice, once per series.
-double SumOfSeries(const prometheus::MetricFamily& family) {
-  std::map<std::vector<prometheus::ClientMetric::Label>, double> series;
-  for (const prometheus::ClientMetric& m : family.metric) series[m.label] = m.gauge.value;
+double SumOfSeries(const ParsedFamily& family) {
+  std::map<std::vector<std::pair<std::string, std::string>>, double> series;
+  for (const ParsedSample& sample : family.samples) series[sample.labels] = sample.value;
   double sum = 0;
   for (const auto& [labels, value] : series) sum += value;
   return sum;
 }
 
 // What each join must say about its inputs, whatever they hold.
-void CheckJoin(const metrics::Join& join, metrics::JoinInputs inputs, const prometheus::MetricFamily& family) {
-  Check(family.name == join.name, "a join computes the family it names");
+void CheckJoin(const metrics::Join& join, metrics::JoinInputs inputs, const metrics::FamilyText& text) {
+  Check(text.name == join.name, "a join computes the family it names");
+  absl::StatusOr<std::vector<ParsedFamily>> parsed = ParseExposition(text.text);
+  CheckOk(parsed.status(), "a join's text parses");
+  Check(parsed->size() == 1, "a join writes one family");
+  const ParsedFamily& family = (*parsed)[0];
   if (family.name == metrics::kQueueConsumersName) {
-    Check(family.metric.size() == inputs[0]->size(), "one consumer count per queue");
+    Check(family.samples.size() == inputs[0]->size(), "one consumer count per queue");
     Check(SumOfSeries(family) <= static_cast<double>(inputs[1]->size()), "no more consumers counted than listed");
   } else if (family.name == metrics::kUpstreamLinksRunningName) {
-    Check(family.metric.size() == inputs[0]->size(), "one running-links count per upstream");
+    Check(family.samples.size() == inputs[0]->size(), "one running-links count per upstream");
     Check(SumOfSeries(family) <= static_cast<double>(inputs[1]->size()), "no more running links than listed");
   } else if (family.name == metrics::kMirrorsExpectedName) {
-    Check(family.metric.size() <= inputs[0]->size(), "at most one expectation per queue");
-    for (const prometheus::ClientMetric& m : family.metric) {
-      Check(m.gauge.value >= 0 && m.gauge.value < static_cast<double>(inputs[2]->size() + 1),
+    Check(family.samples.size() <= inputs[0]->size(), "at most one expectation per queue");
+    for (const ParsedSample& sample : family.samples) {
+      Check(sample.value >= 0 && sample.value < static_cast<double>(inputs[2]->size() + 1),
             "mirrors expected: between 0 and the nodes listed");
     }
   }
@@ -74,21 +78,26 @@ void Render(const uint8_t* data, size_t size) {
     }
   }
 
-  std::vector<prometheus::MetricFamily> families;
-  for (auto& [endpoint, mapped] : fetched) {
-    for (prometheus::MetricFamily& family : mapped.families) families.push_back(std::move(family));
-  }
+  std::vector<metrics::FamilyText> joined;
+  joined.reserve(metrics::AllJoins().size());  // chunks point into it
   for (const metrics::Join& join : metrics::AllJoins()) {
     std::vector<const std::vector<metrics::LabelValues>*> keys;
     for (const Endpoint* input : join.inputs) {
       if (auto it = fetched.find(input); it != fetched.end()) keys.push_back(&it->second.keys);
     }
     if (keys.size() != join.inputs.size()) continue;  // computed only while every input has data
-    prometheus::MetricFamily family = join.compute(keys);
-    CheckJoin(join, keys, family);
-    if (!family.metric.empty()) families.push_back(std::move(family));
+    metrics::FamilyBuilder family = join.compute(keys);
+    const size_t samples = family.samples();
+    joined.push_back(std::move(family).Finish());
+    CheckJoin(join, keys, joined.back());
+    if (samples == 0) joined.pop_back();  // the scraper serves no family without samples
   }
-  CheckServedText(families);
+  std::vector<const metrics::FamilyText*> chunks;
+  for (const auto& [endpoint, mapped] : fetched) {
+    for (const metrics::FamilyText& family : mapped.families) chunks.push_back(&family);
+  }
+  for (const metrics::FamilyText& family : joined) chunks.push_back(&family);
+  CheckServedText(chunks);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "metrics/consumers.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "metrics/join_rows.h"
 #include "metrics/mapper.h"
 
 namespace warren::metrics {
@@ -37,7 +38,7 @@ const Endpoint kConsumers{
 const char kQueueConsumersName[] = "rabbitmq_queue_consumers";
 const char kQueueConsumersHelp[] = "Consumers on the queue.";
 
-prometheus::MetricFamily QueueConsumers(JoinInputs inputs) {
+FamilyBuilder QueueConsumers(JoinInputs inputs) {
   const std::vector<LabelValues>& queues = *inputs[0];
   const std::vector<LabelValues>& consumers = *inputs[1];
   absl::flat_hash_map<LabelValues, int64_t> counts;  // (vhost, queue) -> consumers
@@ -45,10 +46,8 @@ prometheus::MetricFamily QueueConsumers(JoinInputs inputs) {
     if (consumer.size() == 2) ++counts[consumer];
   }
 
-  prometheus::MetricFamily family{kQueueConsumersName, kQueueConsumersHelp,
-                                  prometheus::MetricType::Gauge, {}};
-  const std::vector<std::string> names = {"vhost", "queue"};
-  family.metric.reserve(queues.size());
+  std::vector<JoinRow> rows;
+  rows.reserve(queues.size());
   LabelValues key(2);
   for (const LabelValues& queue : queues) {
     if (queue.size() < 2) continue;
@@ -57,9 +56,9 @@ prometheus::MetricFamily QueueConsumers(JoinInputs inputs) {
     auto it = counts.find(key);
     // A queue that no consumer names has none: 0 is a count here, not a missing value.
     const double count = it == counts.end() ? 0.0 : static_cast<double>(it->second);
-    family.metric.push_back(MakeSample(names, key, count, prometheus::MetricType::Gauge));
+    rows.push_back({queue[0], queue[1], count});
   }
-  return family;
+  return JoinFamily(kQueueConsumersName, kQueueConsumersHelp, "vhost", "queue", std::move(rows));
 }
 
 }  // namespace warren::metrics

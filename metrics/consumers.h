@@ -3,7 +3,6 @@
 #define WARREN_METRICS_CONSUMERS_H_
 
 #include "metrics/endpoints.h"
-#include "prometheus/metric_family.h"
 
 namespace warren::metrics {
 
@@ -12,7 +11,7 @@ extern const char kQueueConsumersHelp[];
 
 // inputs: the keys of kQueues and kConsumers. One sample per queue counting the consumers that
 // name it. Both key on vhost, then queue.
-prometheus::MetricFamily QueueConsumers(JoinInputs inputs);
+FamilyBuilder QueueConsumers(JoinInputs inputs);
 
 }  // namespace warren::metrics
 

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "metrics/family_builder.h"
 #include "metrics/mapper.h"
 #include "metrics/table.h"
-#include "prometheus/metric_family.h"
 
 namespace warren::metrics {
 
@@ -56,7 +56,7 @@ struct Join {
   const char* name;
   const char* labels;  // for the reference
   const char* help;
-  prometheus::MetricFamily (*compute)(JoinInputs inputs);
+  FamilyBuilder (*compute)(JoinInputs inputs);  // a family without samples is not served
 };
 
 std::span<const Join> AllJoins();

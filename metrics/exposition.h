@@ -1,5 +1,6 @@
-// Prometheus text output: families serialized once when data arrives, then assembled per request
-// in name order. prometheus-cpp's serializer escapes label values but neither sorts nor merges.
+// Prometheus text output: each family's text is written once when data arrives (by the mapper and
+// the joins, family_builder.h, or here for warren's own prometheus-cpp families), then assembled
+// per request in name order.
 #ifndef WARREN_METRICS_EXPOSITION_H_
 #define WARREN_METRICS_EXPOSITION_H_
 
@@ -15,7 +16,9 @@ struct FamilyText {
   std::string text;  // "# HELP ...\n# TYPE ...\nsamples..."
 };
 
-// Serializes each family on its own, with its series sorted by labels.
+// Serializes each family on its own, with its series sorted by labels: for warren's own few
+// families (self and process metrics). prometheus-cpp's serializer escapes label values but
+// neither sorts nor merges.
 std::vector<FamilyText> SerializeFamilies(std::vector<prometheus::MetricFamily> families);
 
 // Concatenates `chunks` in family-name order. Chunks of one name from several endpoints (each

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "metrics/endpoints.h"
+#include "metrics/join_rows.h"
 
 namespace warren::metrics {
 namespace {
@@ -76,22 +77,20 @@ const char kUpstreamLinksRunningName[] = "rabbitmq_federation_upstream_links_run
 const char kUpstreamLinksRunningHelp[] =
     "Running links of a configured federation upstream: 0 means its links failed or disappeared.";
 
-prometheus::MetricFamily UpstreamLinksRunning(JoinInputs inputs) {
+FamilyBuilder UpstreamLinksRunning(JoinInputs inputs) {
   const std::vector<LabelValues>& upstreams = *inputs[0];
   const std::vector<LabelValues>& links = *inputs[1];
   std::map<LabelValues, int> running;  // (vhost, upstream) -> running links
   for (const LabelValues& link : links) {
     if (link.size() == 3 && link[2] == "running") ++running[{link[0], link[1]}];
   }
-  prometheus::MetricFamily family{kUpstreamLinksRunningName, kUpstreamLinksRunningHelp,
-                                  prometheus::MetricType::Gauge, {}};
-  const std::vector<std::string> names = {"vhost", "upstream"};
+  std::vector<JoinRow> rows;
   for (const LabelValues& upstream : upstreams) {
+    if (upstream.size() != 2) continue;
     auto it = running.find(upstream);
-    family.metric.push_back(MakeSample(names, upstream, it == running.end() ? 0 : it->second,
-                                       prometheus::MetricType::Gauge));
+    rows.push_back({upstream[0], upstream[1], it == running.end() ? 0.0 : it->second});
   }
-  return family;
+  return JoinFamily(kUpstreamLinksRunningName, kUpstreamLinksRunningHelp, "vhost", "upstream", std::move(rows));
 }
 
 }  // namespace warren::metrics

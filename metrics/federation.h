@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "metrics/endpoints.h"
-#include "prometheus/metric_family.h"
 
 namespace warren::metrics {
 
@@ -16,7 +15,7 @@ extern const char kUpstreamLinksRunningHelp[];
 // inputs: the keys of kFederationUpstreams (vhost, upstream) and kFederationLinks (vhost,
 // upstream, status). One sample per configured upstream counting its running links: 0 means a
 // configured upstream whose links are down or gone.
-prometheus::MetricFamily UpstreamLinksRunning(JoinInputs inputs);
+FamilyBuilder UpstreamLinksRunning(JoinInputs inputs);
 
 }  // namespace warren::metrics
 

@@ -1,5 +1,8 @@
 #include "metrics/json.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "rapidjson/error/en.h"
@@ -82,13 +85,35 @@ size_t Utf8SequenceLength(absl::string_view s, size_t i) {
 
 }  // namespace
 
-std::string ValidUtf8(absl::string_view in) {
+namespace {
+
+// The length of the valid UTF-8 prefix of `in`.
+size_t ValidPrefix(absl::string_view in) {
   size_t i = 0;
+  // Names are mostly ASCII: eight bytes at a time while no high bit is set.
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  for (uint64_t word = 0; i + sizeof word <= in.size(); i += sizeof word) {
+    std::memcpy(&word, in.data() + i, sizeof word);
+    if ((word & kHighBits) != 0) break;
+  }
   while (i < in.size()) {
     const size_t n = Utf8SequenceLength(in, i);
     if (n == 0) break;
     i += n;
   }
+  return i;
+}
+
+}  // namespace
+
+absl::string_view ValidUtf8(absl::string_view in, std::string* scratch) {
+  if (ValidPrefix(in) == in.size()) return in;
+  *scratch = ValidUtf8(in);
+  return *scratch;
+}
+
+std::string ValidUtf8(absl::string_view in) {
+  size_t i = ValidPrefix(in);
   if (i == in.size()) return std::string(in);  // the common case: already valid
 
   std::string out(in.substr(0, i));

@@ -34,6 +34,9 @@ const rapidjson::Value* Resolve(const rapidjson::Value& object, const JsonPaths&
 // Returns `in` unchanged if it is valid UTF-8, else a copy with each invalid byte replaced by
 // U+FFFD, so a label value can never make the exposition unparsable.
 std::string ValidUtf8(absl::string_view in);
+// The same without a copy in the common case: `in` itself if it is valid, else the repaired text
+// in `*scratch`.
+absl::string_view ValidUtf8(absl::string_view in, std::string* scratch);
 
 }  // namespace warren::metrics
 

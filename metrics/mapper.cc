@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <span>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "metrics/family_builder.h"
 
 namespace warren::metrics {
 namespace {
@@ -40,29 +43,14 @@ std::string StringOf(const rapidjson::Value& value) {
 
 }  // namespace
 
-prometheus::ClientMetric MakeSample(const std::vector<std::string>& label_names,
-                                    const std::vector<std::string>& label_values, double value,
-                                    prometheus::MetricType type) {
-  prometheus::ClientMetric sample;
-  sample.label.reserve(label_names.size());
-  for (size_t i = 0; i < label_names.size(); ++i) {
-    sample.label.push_back({label_names[i], label_values[i]});
-  }
-  if (type == prometheus::MetricType::Counter) {
-    sample.counter.value = value;
-  } else {
-    sample.gauge.value = value;
-  }
-  return sample;
-}
-
 // Families are laid out in table order: fields, infos, states, eaches, derived, counts.
 struct Mapper::State {
   Mapped out;
+  std::vector<FamilyBuilder> families;
   size_t infos_at = 0, states_at = 0, eaches_at = 0, derived_at = 0, counts_at = 0;
   std::vector<std::map<LabelValues, double>> counts;  // per Count row
 
-  prometheus::MetricFamily& family(size_t at) { return out.families[at]; }
+  FamilyBuilder& family(size_t at) { return families[at]; }
 };
 
 Mapper::Mapper(const Endpoint& endpoint) : endpoint_(endpoint) {
@@ -142,33 +130,33 @@ LabelValues ReadKeys(const rapidjson::Value& object, const auto& labels, FieldEr
   return values;
 }
 
-class VectorSink : public SampleSink {
+// The samples a Derived function computes for one object, to be written sorted by their labels.
+class CollectingSink : public SampleSink {
  public:
-  VectorSink(const std::vector<std::string>& names, const LabelValues& values, prometheus::MetricFamily* family)
-      : names_(names), values_(values), family_(family) {}
+  using Extra = std::vector<std::pair<std::string, std::string>>;
+
+  std::vector<std::pair<Extra, double>>& samples() { return samples_; }
 
  protected:
-  void AddSample(double value, std::vector<std::pair<std::string, std::string>> extra) override {
-    std::vector<std::string> names = names_;
-    LabelValues values = values_;
-    for (auto& [name, label_value] : extra) {
-      names.push_back(name);
-      values.push_back(ValidUtf8(label_value));
-    }
-    family_->metric.push_back(MakeSample(names, values, value, family_->type));
+  void AddSample(double value, Extra extra) override {
+    for (auto& label : extra) label.second = ValidUtf8(label.second);
+    samples_.emplace_back(std::move(extra), value);
   }
 
  private:
-  const std::vector<std::string>& names_;
-  const LabelValues& values_;
-  prometheus::MetricFamily* family_;
+  std::vector<std::pair<Extra, double>> samples_;
 };
+
+// A label value read from JSON without a copy: the string itself, or its UTF-8 repair.
+absl::string_view StringView(const rapidjson::Value& value, std::string* scratch) {
+  return ValidUtf8({value.GetString(), value.GetStringLength()}, scratch);
+}
 
 }  // namespace
 
-void Mapper::MapObject(const rapidjson::Value& object, State* state) const {
-  FieldErrors& errors = state->out.errors;
+std::optional<LabelValues> Mapper::ReadLabels(const rapidjson::Value& object, FieldErrors* errors) const {
   LabelValues values;
+  values.reserve(labels_.size());
   for (const CompiledLabel& label : labels_) {
     const rapidjson::Value* value = Resolve(object, label.paths);
     if (value == nullptr && label.optional) {
@@ -176,16 +164,26 @@ void Mapper::MapObject(const rapidjson::Value& object, State* state) const {
       continue;
     }
     if (value == nullptr) {
-      ++errors.missing;
-      return;
+      ++errors->missing;
+      return std::nullopt;
     }
     if (!value->IsString()) {
-      ++errors.wrong_type;
-      return;
+      ++errors->wrong_type;
+      return std::nullopt;
     }
     values.push_back(StringOf(*value));
   }
+  return values;
+}
 
+// Objects come in sorted by `values`; the few series one object adds to a family are sorted here,
+// so every family comes out sorted by label values without sorting its series.
+void Mapper::MapObject(const rapidjson::Value& object, const LabelValues& values, State* state) const {
+  FieldErrors& errors = state->out.errors;
+  // The object's own labels, escaped once for the ten or so series it has.
+  std::string identity;
+  for (size_t i = 0; i < label_names_.size(); ++i) AppendLabel(&identity, label_names_[i], values[i]);
+  std::string scratch;
   for (size_t i = 0; i < field_paths_.size(); ++i) {
     const Field& field = endpoint_.fields[i];
     const rapidjson::Value* value = Resolve(object, field_paths_[i]);
@@ -198,16 +196,17 @@ void Mapper::MapObject(const rapidjson::Value& object, State* state) const {
       ++errors.wrong_type;
       continue;
     }
-    state->family(i).metric.push_back(MakeSample(label_names_, values, *number, TypeOf(field.kind)));
+    state->family(i).Labels(identity).Value(*number);
   }
 
   for (size_t i = 0; i < info_labels_.size(); ++i) {
-    LabelValues info_values = values;
-    std::vector<std::string> info_names = label_names_;
-    for (std::string& value : ReadOptional(object, info_labels_[i], &errors)) info_values.push_back(std::move(value));
-    for (const CompiledLabel& label : info_labels_[i]) info_names.push_back(label.name);
-    state->family(state->infos_at + i)
-        .metric.push_back(MakeSample(info_names, info_values, 1.0, prometheus::MetricType::Gauge));
+    FamilyBuilder& family = state->family(state->infos_at + i).Labels(identity);
+    for (const CompiledLabel& label : info_labels_[i]) {  // descriptive: missing or not a string is ""
+      const rapidjson::Value* value = Resolve(object, label.paths);
+      if (value != nullptr && !value->IsString()) ++errors.wrong_type;
+      family.Label(label.name, value != nullptr && value->IsString() ? StringView(*value, &scratch) : "");
+    }
+    family.Value(1.0);
   }
 
   for (size_t i = 0; i < state_paths_.size(); ++i) {
@@ -217,23 +216,17 @@ void Mapper::MapObject(const rapidjson::Value& object, State* state) const {
       ++(value == nullptr ? errors.missing : errors.wrong_type);
       continue;
     }
-    const std::string current = StringOf(*value);
-    std::vector<std::string> names = label_names_;
-    names.emplace_back(set.label);
-    LabelValues state_values = values;
-    state_values.emplace_back();
+    const absl::string_view current = StringView(*value, &scratch);
+    absl::InlinedVector<std::pair<absl::string_view, double>, 8> series;  // state label value, 1 or 0
     bool known = false;
     for (const char* candidate : set.known) {
-      state_values.back() = candidate;
       known = known || current == candidate;
-      state->family(state->states_at + i)
-          .metric.push_back(MakeSample(names, state_values, current == candidate ? 1 : 0,
-                                       prometheus::MetricType::Gauge));
+      series.emplace_back(candidate, current == candidate ? 1 : 0);
     }
-    if (!known) {
-      state_values.back() = current;
-      state->family(state->states_at + i)
-          .metric.push_back(MakeSample(names, state_values, 1, prometheus::MetricType::Gauge));
+    if (!known) series.emplace_back(current, 1);
+    std::sort(series.begin(), series.end());
+    for (const auto& [label_value, one] : series) {
+      state->family(state->states_at + i).Labels(identity).Label(set.label, label_value).Value(one);
     }
   }
 
@@ -243,28 +236,40 @@ void Mapper::MapObject(const rapidjson::Value& object, State* state) const {
       ++errors.missing;
       continue;
     }
-    std::vector<std::string> names = label_names_;
-    names.emplace_back(endpoint_.eaches[i].label);
+    const char* const label = endpoint_.eaches[i].label;
+    if (value->IsString()) {  // the common case: no list to sort
+      state->family(state->eaches_at + i).Labels(identity).Label(label, StringView(*value, &scratch)).Value(1);
+      continue;
+    }
+    std::vector<std::string> items;
     auto add = [&](const rapidjson::Value& item) {
       if (!item.IsString()) {
         ++errors.wrong_type;
         return;
       }
-      LabelValues each_values = values;
-      each_values.push_back(StringOf(item));
-      state->family(state->eaches_at + i)
-          .metric.push_back(MakeSample(names, each_values, 1, prometheus::MetricType::Gauge));
+      items.push_back(StringOf(item));
     };
     if (value->IsArray()) {
       for (const rapidjson::Value& item : value->GetArray()) add(item);
     } else {
-      add(*value);
+      add(*value);  // not a string: counted
+    }
+    std::sort(items.begin(), items.end());
+    for (const std::string& item : items) {
+      state->family(state->eaches_at + i).Labels(identity).Label(label, item).Value(1);
     }
   }
 
   for (size_t i = 0; i < endpoint_.derived.size(); ++i) {
-    VectorSink sink(label_names_, values, &state->family(state->derived_at + i));
+    CollectingSink sink;
     endpoint_.derived[i].compute(object, sink);
+    std::stable_sort(sink.samples().begin(), sink.samples().end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [extra, number] : sink.samples()) {
+      FamilyBuilder& family = state->family(state->derived_at + i).Labels(identity);
+      for (const auto& [name, label_value] : extra) family.Label(name, label_value);
+      family.Value(number);
+    }
   }
 
   for (size_t i = 0; i < count_labels_.size(); ++i) {
@@ -285,6 +290,20 @@ bool Mapper::Passes(const rapidjson::Value& object, const Filter& filter) const 
   return true;
 }
 
+void Mapper::MapSorted(std::span<const rapidjson::Value* const> objects, State* state) const {
+  std::vector<std::pair<LabelValues, const rapidjson::Value*>> rows;
+  rows.reserve(objects.size());
+  for (const rapidjson::Value* object : objects) {
+    if (std::optional<LabelValues> values = ReadLabels(*object, &state->out.errors)) {
+      rows.emplace_back(*std::move(values), object);
+    }
+  }
+  // Stable: objects with equal labels (none from a sane broker) keep the broker's order.
+  auto by_labels = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(rows.begin(), rows.end(), by_labels)) std::stable_sort(rows.begin(), rows.end(), by_labels);
+  for (const auto& [values, object] : rows) MapObject(*object, values, state);
+}
+
 absl::StatusOr<Mapped> Mapper::Map(absl::string_view body, const MapOptions& options) const {
   rapidjson::Document doc;
   if (absl::Status status = ParseJson(body, endpoint_.path, &doc); !status.ok()) return status;
@@ -293,23 +312,24 @@ absl::StatusOr<Mapped> Mapper::Map(absl::string_view body, const MapOptions& opt
 
 absl::StatusOr<Mapped> Mapper::MapDocument(const rapidjson::Value& doc, const MapOptions& options) const {
   State state;
-  auto& families = state.out.families;
-  for (const Field& field : endpoint_.fields) families.push_back({field.name, field.help, TypeOf(field.kind), {}});
+  auto& families = state.families;
+  const auto gauge = prometheus::MetricType::Gauge;
+  for (const Field& field : endpoint_.fields) families.emplace_back(field.name, field.help, TypeOf(field.kind));
   state.infos_at = families.size();
-  for (const Info& info : endpoint_.infos) families.push_back({info.name, info.help, prometheus::MetricType::Gauge, {}});
+  for (const Info& info : endpoint_.infos) families.emplace_back(info.name, info.help, gauge);
   state.states_at = families.size();
-  for (const StateSet& set : endpoint_.states) families.push_back({set.name, set.help, prometheus::MetricType::Gauge, {}});
+  for (const StateSet& set : endpoint_.states) families.emplace_back(set.name, set.help, gauge);
   state.eaches_at = families.size();
-  for (const Each& each : endpoint_.eaches) families.push_back({each.name, each.help, prometheus::MetricType::Gauge, {}});
+  for (const Each& each : endpoint_.eaches) families.emplace_back(each.name, each.help, gauge);
   state.derived_at = families.size();
-  for (const Derived& derived : endpoint_.derived) families.push_back({derived.name, derived.help, derived.type, {}});
+  for (const Derived& derived : endpoint_.derived) families.emplace_back(derived.name, derived.help, derived.type);
   state.counts_at = families.size();
-  for (const Count& count : endpoint_.counts) families.push_back({count.name, count.help, prometheus::MetricType::Gauge, {}});
+  for (const Count& count : endpoint_.counts) families.emplace_back(count.name, count.help, gauge);
   state.counts.resize(endpoint_.counts.size());
 
   if (endpoint_.shape == Shape::kObject) {
     if (!doc.IsObject()) return absl::DataLossError(absl::StrCat(endpoint_.path, ": expected a JSON object"));
-    MapObject(doc, &state);
+    if (std::optional<LabelValues> values = ReadLabels(doc, &state.out.errors)) MapObject(doc, *values, &state);
   } else {
     if (!doc.IsArray()) return absl::DataLossError(absl::StrCat(endpoint_.path, ": expected a JSON array"));
     std::vector<const rapidjson::Value*> kept;
@@ -345,18 +365,20 @@ absl::StatusOr<Mapped> Mapper::MapDocument(const rapidjson::Value& doc, const Ma
       for (const auto& [unused, i] : ranked) capped.push_back(kept[i]);
       kept = std::move(capped);
     }
-    for (const rapidjson::Value* item : kept) MapObject(*item, &state);
+    MapSorted(kept, &state);
   }
 
   for (size_t i = 0; i < state.counts.size(); ++i) {
-    std::vector<std::string> names;
-    for (const CompiledLabel& label : count_labels_[i]) names.push_back(label.name);
-    for (const auto& [key, count] : state.counts[i]) {
-      state.family(state.counts_at + i).metric.push_back(MakeSample(names, key, count, prometheus::MetricType::Gauge));
+    for (const auto& [key, count] : state.counts[i]) {  // a std::map: sorted by label values
+      FamilyBuilder& family = state.family(state.counts_at + i);
+      for (size_t j = 0; j < key.size(); ++j) family.Label(count_labels_[i][j].name, key[j]);
+      family.Value(count);
     }
   }
 
-  std::erase_if(families, [](const prometheus::MetricFamily& f) { return f.metric.empty(); });
+  for (FamilyBuilder& family : families) {
+    if (family.samples() > 0) state.out.families.push_back(std::move(family).Finish());
+  }
   return std::move(state.out);
 }
 

@@ -1,18 +1,21 @@
-// Maps one Management API response body to metric families, following an Endpoint table.
+// Maps one Management API response body to exposition text per family, following an Endpoint
+// table.
 // Pure: no I/O, no threads. A Mapper is immutable after construction and safe to share.
 #ifndef WARREN_METRICS_MAPPER_H_
 #define WARREN_METRICS_MAPPER_H_
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "metrics/exposition.h"
 #include "metrics/filter.h"
 #include "metrics/json.h"
 #include "metrics/table.h"
-#include "prometheus/metric_family.h"
 
 namespace warren::metrics {
 
@@ -30,7 +33,8 @@ struct FieldErrors {
 using LabelValues = std::vector<std::string>;
 
 struct Mapped {
-  std::vector<prometheus::MetricFamily> families;  // only families with at least one sample
+  // Only families with at least one sample, each with its series sorted by label values.
+  std::vector<FamilyText> families;
   std::vector<LabelValues> keys;  // Endpoint::keys of every mapped object, for joins
   FieldErrors errors;
   uint64_t filtered = 0;  // objects left out by MapOptions::filter
@@ -65,7 +69,11 @@ class Mapper {
   };
   struct State;  // per-Map() working state, in mapper.cc
 
-  void MapObject(const rapidjson::Value& object, State* state) const;
+  // The values of the endpoint's labels, or nullopt (counted) if a required one is unusable.
+  std::optional<LabelValues> ReadLabels(const rapidjson::Value& object, FieldErrors* errors) const;
+  void MapObject(const rapidjson::Value& object, const LabelValues& values, State* state) const;
+  // Maps `objects` in the order of their label values.
+  void MapSorted(std::span<const rapidjson::Value* const> objects, State* state) const;
   bool Passes(const rapidjson::Value& object, const Filter& filter) const;
 
   const Endpoint& endpoint_;
@@ -80,11 +88,6 @@ class Mapper {
   // Where the vhost, queue and exchange names are, for MapOptions::filter (empty: not there).
   JsonPaths subject_paths_[3];
 };
-
-// Builds one sample. Exposed for the named functions that tables cannot express.
-prometheus::ClientMetric MakeSample(const std::vector<std::string>& label_names,
-                                    const std::vector<std::string>& label_values, double value,
-                                    prometheus::MetricType type);
 
 }  // namespace warren::metrics
 

@@ -68,11 +68,22 @@ const Endpoint kOverview{
 namespace warren::metrics {
 
 std::string RabbitVersionOf(const Mapped& overview) {
-  for (const prometheus::MetricFamily& family : overview.families) {
-    if (family.name != "rabbitmq_build_info" || family.metric.empty()) continue;
-    for (const auto& label : family.metric.front().label) {
-      if (label.name == "rabbitmq_version") return label.value;
+  for (const FamilyText& family : overview.families) {
+    if (family.name != "rabbitmq_build_info") continue;
+    // Read back from the text: the label value as written, escapes undone.
+    constexpr char kLabel[] = "{rabbitmq_version=\"";
+    const size_t at = family.text.find(kLabel);
+    if (at == std::string::npos) return "";
+    std::string version;
+    for (size_t i = at + sizeof kLabel - 1; i < family.text.size() && family.text[i] != '"'; ++i) {
+      if (family.text[i] == '\\' && i + 1 < family.text.size()) {
+        ++i;
+        version.push_back(family.text[i] == 'n' ? '\n' : family.text[i]);
+      } else {
+        version.push_back(family.text[i]);
+      }
     }
+    return version;
   }
   return "";
 }

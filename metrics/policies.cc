@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "metrics/join_rows.h"
 
 namespace warren::metrics {
 namespace {
@@ -67,7 +68,7 @@ const char kMirrorsExpectedName[] = "rabbitmq_queue_mirrors_expected";
 const char kMirrorsExpectedHelp[] =
     "Mirrors the classic queue's ha-mode policy asks for, counting nodes that are down: compare with rabbitmq_queue_mirrors.";
 
-prometheus::MetricFamily MirrorsExpected(JoinInputs inputs) {
+FamilyBuilder MirrorsExpected(JoinInputs inputs) {
   const std::vector<LabelValues>& queues = *inputs[0];
   const std::vector<LabelValues>& policies = *inputs[1];
   const std::vector<LabelValues>& nodes = *inputs[2];
@@ -82,17 +83,19 @@ prometheus::MetricFamily MirrorsExpected(JoinInputs inputs) {
     if (const int64_t n = Copies(policy, cluster); n >= 0) copies[{policy[0], policy[1]}] = n;
   }
 
-  prometheus::MetricFamily family{kMirrorsExpectedName, kMirrorsExpectedHelp, prometheus::MetricType::Gauge, {}};
-  if (copies.empty()) return family;
-  const std::vector<std::string> names = {"vhost", "queue"};
-  for (const LabelValues& queue : queues) {  // vhost, queue, type, policy
-    if (queue.size() != 4 || queue[2] != "classic" || queue[3].empty()) continue;
-    auto it = copies.find(std::make_pair(queue[0], queue[3]));
-    if (it == copies.end()) continue;
-    family.metric.push_back(MakeSample(names, {queue[0], queue[1]}, static_cast<double>(std::max<int64_t>(it->second - 1, 0)),
-                                       prometheus::MetricType::Gauge));
+  std::vector<JoinRow> rows;
+  if (!copies.empty()) {
+    std::pair<std::string, std::string> key;
+    for (const LabelValues& queue : queues) {  // vhost, queue, type, policy
+      if (queue.size() != 4 || queue[2] != "classic" || queue[3].empty()) continue;
+      key.first = queue[0];
+      key.second = queue[3];
+      auto it = copies.find(key);
+      if (it == copies.end()) continue;
+      rows.push_back({queue[0], queue[1], static_cast<double>(std::max<int64_t>(it->second - 1, 0))});
+    }
   }
-  return family;
+  return JoinFamily(kMirrorsExpectedName, kMirrorsExpectedHelp, "vhost", "queue", std::move(rows));
 }
 
 }  // namespace warren::metrics

@@ -4,7 +4,6 @@
 #define WARREN_METRICS_POLICIES_H_
 
 #include "metrics/endpoints.h"
-#include "prometheus/metric_family.h"
 
 namespace warren::metrics {
 
@@ -16,7 +15,7 @@ extern const char kMirrorsExpectedHelp[];
 //   all: every node of the cluster but the master's; exactly N: N-1, at most the other nodes;
 //   nodes [list]: the listed nodes that belong to the cluster, but one (the master).
 // Nodes that are down count: their missing mirrors are what this metric is for.
-prometheus::MetricFamily MirrorsExpected(JoinInputs inputs);
+FamilyBuilder MirrorsExpected(JoinInputs inputs);
 
 }  // namespace warren::metrics
 

@@ -38,8 +38,10 @@ constexpr Each kQueueEaches[] = {
 
 // Quorum queues and streams need a majority of their members online to accept writes.
 void BelowMajority(const rapidjson::Value& queue, SampleSink& sink) {
-  const rapidjson::Value* members = Resolve(queue, ParsePath("members"));
-  const rapidjson::Value* online = Resolve(queue, ParsePath("online"));
+  static const JsonPath* const kMembers = new JsonPath(ParsePath("members"));  // parsed once, never freed
+  static const JsonPath* const kOnline = new JsonPath(ParsePath("online"));
+  const rapidjson::Value* members = Resolve(queue, *kMembers);
+  const rapidjson::Value* online = Resolve(queue, *kOnline);
   if (members == nullptr || online == nullptr || !members->IsArray() || !online->IsArray() || members->Empty()) return;
   sink.Add(online->Size() < members->Size() / 2 + 1 ? 1 : 0);
 }

@@ -56,7 +56,7 @@ std::string Render(const std::string& stem) {
     return "";
   }
   Mapped mapped = MapFixture(*endpoint, stem);
-  std::vector<prometheus::MetricFamily> families = std::move(mapped.families);
+  std::vector<FamilyText> text = std::move(mapped.families);
   // A join is shown in the golden of its first input, with the fixtures of the others recorded
   // in the same broker state.
   const std::string state = stem.substr(std::string(endpoint->name).size());
@@ -71,9 +71,9 @@ std::string Render(const std::string& stem) {
     if (others.size() + 1 != join.inputs.size()) continue;
     std::vector<const std::vector<LabelValues>*> keys = {&mapped.keys};
     for (const Mapped& other : others) keys.push_back(&other.keys);
-    families.push_back(join.compute(keys));
+    FamilyBuilder family = join.compute(keys);
+    if (family.samples() > 0) text.push_back(std::move(family).Finish());  // as the scraper serves it
   }
-  std::vector<FamilyText> text = SerializeFamilies(std::move(families));
   std::vector<const FamilyText*> chunks;
   chunks.reserve(text.size());
   for (const FamilyText& chunk : text) chunks.push_back(&chunk);

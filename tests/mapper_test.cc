@@ -44,11 +44,20 @@ const Endpoint kRich{.name = "rich", .group = "test", .path = "/api/rich", .para
                      .infos = {}, .states = kStates, .eaches = kEaches, .counts = kCounts, .derived = kDerived,
                      .keys = {}};
 
-const prometheus::MetricFamily* Find(const Mapped& mapped, const std::string& name) {
+using testing::ParsedSample;
+using testing::ParseSamples;
+
+const FamilyText* Find(const Mapped& mapped, const std::string& name) {
   for (const auto& family : mapped.families) {
     if (family.name == name) return &family;
   }
   return nullptr;
+}
+
+// The samples of family `name`, in their order in the text; none if it is absent.
+std::vector<ParsedSample> SamplesOf(const Mapped& mapped, const std::string& name) {
+  const FamilyText* family = Find(mapped, name);
+  return family == nullptr ? std::vector<ParsedSample>{} : ParseSamples(family->text);
 }
 
 TEST(Mapper, MapsEveryKind) {
@@ -56,28 +65,27 @@ TEST(Mapper, MapsEveryKind) {
       R"([{"vhost":"/","name":"q","type":"quorum","messages":7,"stats":{"publish":12},)"
       R"("alarm":true,"members":["a","b","c"],"uptime":1500}])");
   ASSERT_TRUE(mapped.ok()) << mapped.status();
-  EXPECT_EQ(Find(*mapped, "test_messages")->metric[0].gauge.value, 7);
-  EXPECT_EQ(Find(*mapped, "test_published_total")->type, prometheus::MetricType::Counter);
-  EXPECT_EQ(Find(*mapped, "test_published_total")->metric[0].counter.value, 12);
-  EXPECT_EQ(Find(*mapped, "test_alarm")->metric[0].gauge.value, 1);
-  EXPECT_EQ(Find(*mapped, "test_members")->metric[0].gauge.value, 3);
-  EXPECT_DOUBLE_EQ(Find(*mapped, "test_uptime_seconds")->metric[0].gauge.value, 1.5);
-  const auto& info = Find(*mapped, "test_queue_info")->metric[0];
-  ASSERT_EQ(info.label.size(), 3u);
-  EXPECT_EQ(info.label[2].name, "type");
-  EXPECT_EQ(info.label[2].value, "quorum");
+  EXPECT_EQ(SamplesOf(*mapped, "test_messages").at(0).value, 7);
+  EXPECT_NE(Find(*mapped, "test_published_total")->text.find("# TYPE test_published_total counter\n"),
+            std::string::npos);
+  EXPECT_EQ(SamplesOf(*mapped, "test_published_total").at(0).value, 12);
+  EXPECT_EQ(SamplesOf(*mapped, "test_alarm").at(0).value, 1);
+  EXPECT_EQ(SamplesOf(*mapped, "test_members").at(0).value, 3);
+  EXPECT_DOUBLE_EQ(SamplesOf(*mapped, "test_uptime_seconds").at(0).value, 1.5);
+  const ParsedSample info = SamplesOf(*mapped, "test_queue_info").at(0);
+  ASSERT_EQ(info.labels.size(), 3u);
+  EXPECT_EQ(info.labels[2].first, "type");
+  EXPECT_EQ(info.labels[2].second, "quorum");
   EXPECT_EQ(mapped->errors.missing, 0u);
   EXPECT_EQ(mapped->errors.wrong_type, 0u);
   EXPECT_EQ(mapped->keys, (std::vector<LabelValues>{{"/", "q"}}));
 }
 
 std::optional<double> Value(const Mapped& mapped, const std::string& name, const LabelValues& labels) {
-  const prometheus::MetricFamily* family = Find(mapped, name);
-  if (family == nullptr) return std::nullopt;
-  for (const auto& sample : family->metric) {
+  for (const ParsedSample& sample : SamplesOf(mapped, name)) {
     LabelValues values;
-    for (const auto& label : sample.label) values.push_back(label.value);
-    if (values == labels) return sample.gauge.value;
+    for (const auto& label : sample.labels) values.push_back(label.second);
+    if (values == labels) return sample.value;
   }
   return std::nullopt;
 }
@@ -90,7 +98,7 @@ TEST(Mapper, StatesAreOneHotAndUnknownStatesStayVisible) {
   EXPECT_EQ(Value(*mapped, "test_state", {"/", "a", "down"}), 0);
   EXPECT_EQ(Value(*mapped, "test_state", {"/", "b", "running"}), 0);
   EXPECT_EQ(Value(*mapped, "test_state", {"/", "b", "syncing"}), 1);
-  EXPECT_EQ(Find(*mapped, "test_state")->metric.size(), 5u);
+  EXPECT_EQ(SamplesOf(*mapped, "test_state").size(), 5u);
 }
 
 TEST(Mapper, EachExpandsArraysAndSingleStringsWithAlternativePaths) {
@@ -119,6 +127,24 @@ TEST(Mapper, DerivedFunctionsAddLabelledSamples) {
   EXPECT_EQ(Value(*mapped, "test_doubled", {"/", "a", "2"}), 42);
 }
 
+TEST(Mapper, SeriesComeOutSortedByLabelValues) {
+  // Objects in the broker's order, states and array items in table order: each family sorted by
+  // its label values all the same, as prometheus-cpp's families were.
+  absl::StatusOr<Mapped> mapped = Mapper(kRich).Map(
+      R"([{"vhost":"v","name":"a","state":"running","leader":["z","m"]},{"vhost":"/","name":"b","state":"zz"},)"
+      R"({"vhost":"/","name":"a","state":"down"}])");
+  ASSERT_TRUE(mapped.ok());
+  std::vector<std::string> series;
+  for (const ParsedSample& sample : SamplesOf(*mapped, "test_state")) {
+    series.push_back(sample.labels[0].second + " " + sample.labels[1].second + " " + sample.labels[2].second);
+  }
+  EXPECT_EQ(series, (std::vector<std::string>{"/ a down", "/ a running", "/ b down", "/ b running", "/ b zz",
+                                              "v a down", "v a running"}));
+  series.clear();
+  for (const ParsedSample& sample : SamplesOf(*mapped, "test_leader")) series.push_back(sample.labels[2].second);
+  EXPECT_EQ(series, (std::vector<std::string>{"m", "z"}));
+}
+
 TEST(Mapper, OptionalIdentityLabelsBecomeEmpty) {
   constexpr Label kLinkLabels[] = {{"vhost", "vhost"}, {"exchange", "exchange?"}, {"queue", "queue?"}};
   constexpr Field kLinkFields[] = {{"n", "test_n", Kind::kGauge, "N."}};
@@ -128,7 +154,7 @@ TEST(Mapper, OptionalIdentityLabelsBecomeEmpty) {
   absl::StatusOr<Mapped> mapped = Mapper(links).Map(R"([{"vhost":"/","exchange":"x","n":1},{"exchange":"y","n":2}])");
   ASSERT_TRUE(mapped.ok());
   EXPECT_EQ(Value(*mapped, "test_n", {"/", "x", ""}), 1);
-  EXPECT_EQ(Find(*mapped, "test_n")->metric.size(), 1u) << "vhost is still required";
+  EXPECT_EQ(SamplesOf(*mapped, "test_n").size(), 1u) << "vhost is still required";
   EXPECT_EQ(ColumnsOf(links), (std::vector<std::string>{"vhost", "exchange", "queue", "n"}));
 }
 
@@ -157,7 +183,7 @@ TEST(Mapper, ObjectWithUnusableLabelIsSkipped) {
       R"({"vhost":"/","name":"ok","messages":2}])");
   ASSERT_TRUE(mapped.ok());
   ASSERT_NE(Find(*mapped, "test_messages"), nullptr);
-  EXPECT_EQ(Find(*mapped, "test_messages")->metric.size(), 1u);
+  EXPECT_EQ(SamplesOf(*mapped, "test_messages").size(), 1u);
   EXPECT_EQ(mapped->errors.missing, 1u + 4u);     // no name; then "ok" lacks 4 fields (info labels may)
   EXPECT_EQ(mapped->errors.wrong_type, 1u + 1u);  // name 42; the string item
 }
@@ -173,27 +199,28 @@ TEST(Mapper, HostileNamesAreEscapedInTheExposition) {
   absl::StatusOr<Mapped> mapped = Mapper(kQueues).Map(
       "[{\"vhost\":\"/\",\"name\":\"a\\\"b\\\\c\\nd \xF0\x9F\x90\x87 \xFF\",\"messages\":1}]");
   ASSERT_TRUE(mapped.ok());
-  std::vector<FamilyText> text = SerializeFamilies(std::move(mapped->families));
+  const std::vector<FamilyText>& text = mapped->families;
   ASSERT_FALSE(text.empty());
   EXPECT_NE(text[0].text.find("queue=\"a\\\"b\\\\c\\nd \xF0\x9F\x90\x87 \xEF\xBF\xBD\""), std::string::npos)
       << text[0].text;
 }
 
 // Calls a join function with these inputs.
-prometheus::MetricFamily Join(prometheus::MetricFamily (*compute)(JoinInputs),
-                              std::initializer_list<std::vector<LabelValues>> inputs) {
+FamilyText Join(FamilyBuilder (*compute)(JoinInputs), std::initializer_list<std::vector<LabelValues>> inputs) {
   std::vector<const std::vector<LabelValues>*> pointers;
   for (const std::vector<LabelValues>& input : inputs) pointers.push_back(&input);
-  return compute(pointers);
+  return compute(pointers).Finish();
 }
 
 TEST(UpstreamLinksRunning, ZeroForAnUpstreamWithoutRunningLinks) {
-  prometheus::MetricFamily family =
+  const std::vector<ParsedSample> samples = ParseSamples(
       Join(&UpstreamLinksRunning, {{{"/", "hare"}, {"/", "fox"}},
-                                   {{"/", "hare", "running"}, {"/", "hare", "running"}, {"/", "fox", "error"}}});
-  ASSERT_EQ(family.metric.size(), 2u);
-  EXPECT_EQ(family.metric[0].gauge.value, 2);
-  EXPECT_EQ(family.metric[1].gauge.value, 0);
+                                   {{"/", "hare", "running"}, {"/", "hare", "running"}, {"/", "fox", "error"}}})
+          .text);
+  ASSERT_EQ(samples.size(), 2u);
+  EXPECT_EQ(samples[0].labels[1].second, "fox") << "sorted by labels";
+  EXPECT_EQ(samples[0].value, 0);
+  EXPECT_EQ(samples[1].value, 2);
 }
 
 TEST(Definitions, CountsKindsAndHashChangesWithContent) {
@@ -231,13 +258,14 @@ TEST(Assemble, MergesOneFamilyFromSeveralEndpoints) {
 }
 
 TEST(QueueConsumers, CountsPerQueueAndZeroForQueuesWithout) {
-  prometheus::MetricFamily family =
+  const FamilyText family =
       Join(&QueueConsumers, {{{"/", "a", "classic", ""}, {"/", "b", "quorum", "p"}, {"v", "a", "classic", ""}},
                              {{"/", "a"}, {"/", "a"}, {"v", "a"}, {"/", "gone"}}});
-  ASSERT_EQ(family.metric.size(), 3u);
-  EXPECT_EQ(family.metric[0].gauge.value, 2);
-  EXPECT_EQ(family.metric[1].gauge.value, 0);
-  EXPECT_EQ(family.metric[2].gauge.value, 1);
+  const std::vector<ParsedSample> samples = ParseSamples(family.text);
+  ASSERT_EQ(samples.size(), 3u);
+  EXPECT_EQ(samples[0].value, 2);
+  EXPECT_EQ(samples[1].value, 0);
+  EXPECT_EQ(samples[2].value, 1);
   EXPECT_EQ(family.name, "rabbitmq_queue_consumers");
 }
 
@@ -254,12 +282,12 @@ TEST(MirrorsExpected, FollowsHaModeAndCountsNodesThatAreDown) {
       {"/", "q.bad", "classic", "bad"}, {"/", "q.none", "classic", ""},     {"/", "qq", "quorum", "all"},
       {"v", "q.all", "classic", "all"}, {"w", "q.all", "classic", "all"},
   };
-  prometheus::MetricFamily family = Join(&MirrorsExpected, {queues, policies, nodes});
+  const FamilyText family = Join(&MirrorsExpected, {queues, policies, nodes});
   EXPECT_EQ(family.name, "rabbitmq_queue_mirrors_expected");
   std::map<std::string, double> got;
-  for (const prometheus::ClientMetric& metric : family.metric) {
-    ASSERT_EQ(metric.label.size(), 2u);
-    got[metric.label[0].value + " " + metric.label[1].value] = metric.gauge.value;
+  for (const ParsedSample& sample : ParseSamples(family.text)) {
+    ASSERT_EQ(sample.labels.size(), 2u);
+    got[sample.labels[0].second + " " + sample.labels[1].second] = sample.value;
   }
   const std::map<std::string, double> want = {
       {"/ q.all", 2}, {"/ q.two", 1}, {"/ q.nine", 2}, {"/ q.ab", 1}, {"/ q.ax", 0}, {"v q.all", 1},
@@ -333,10 +361,8 @@ TEST(Mapper, CapKeepsTheDeepestQueuesAndCountsTheRest) {
   absl::StatusOr<Mapped> mapped = Mapper(kQueues).Map(body, {.filter = nullptr, .max_objects = 3, .rank_path = "messages"});
   ASSERT_TRUE(mapped.ok());
   EXPECT_EQ(mapped->capped, 8u);
-  const prometheus::MetricFamily* depth = Find(*mapped, "rabbitmq_queue_messages");
-  ASSERT_NE(depth, nullptr);
   std::vector<std::string> kept;
-  for (const auto& sample : depth->metric) kept.push_back(sample.label[1].value);
+  for (const ParsedSample& sample : SamplesOf(*mapped, "rabbitmq_queue_messages")) kept.push_back(sample.labels[1].second);
   EXPECT_EQ(kept, (std::vector<std::string>{"q7", "q8", "q9"}));
 }
 
@@ -347,8 +373,8 @@ TEST(Mapper, MapDocumentOfAParsedBodyEqualsMap) {
   absl::StatusOr<Mapped> whole = Mapper(kQueues).Map(body), parsed = Mapper(kQueues).MapDocument(doc);
   ASSERT_TRUE(whole.ok() && parsed.ok());
   EXPECT_EQ(parsed->keys, whole->keys);
-  std::vector<FamilyText> a = SerializeFamilies(std::move(whole->families));
-  std::vector<FamilyText> b = SerializeFamilies(std::move(parsed->families));
+  const std::vector<FamilyText>& a = whole->families;
+  const std::vector<FamilyText>& b = parsed->families;
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].text, b[i].text);
 }

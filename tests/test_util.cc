@@ -35,6 +35,37 @@ std::optional<double> SampleValue(absl::string_view text, absl::string_view seri
   return std::nullopt;
 }
 
+std::vector<ParsedSample> ParseSamples(absl::string_view text) {
+  std::vector<ParsedSample> samples;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    if (absl::StartsWith(line, "#")) continue;
+    ParsedSample sample;
+    size_t at = line.find_first_of("{ ");
+    if (at != absl::string_view::npos && line[at] == '{') {
+      ++at;
+      while (at < line.size() && line[at] != '}') {
+        const size_t equals = line.find('=', at);
+        if (equals == absl::string_view::npos) break;
+        std::string name(line.substr(at, equals - at)), value;
+        for (at = equals + 2; at < line.size() && line[at] != '"'; ++at) {
+          if (line[at] == '\\' && at + 1 < line.size()) {
+            ++at;
+            value.push_back(line[at] == 'n' ? '\n' : line[at]);
+          } else {
+            value.push_back(line[at]);
+          }
+        }
+        sample.labels.emplace_back(std::move(name), std::move(value));
+        at += line[at + 1] == ',' ? 2 : 1;  // past the quote and a comma
+      }
+    }
+    at = line.find(' ', at);
+    if (at != absl::string_view::npos && !absl::SimpleAtod(line.substr(at + 1), &sample.value)) sample.value = -1;
+    samples.push_back(std::move(sample));
+  }
+  return samples;
+}
+
 int CountSamples(absl::string_view text, absl::string_view name) {
   int count = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {

@@ -4,6 +4,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -12,6 +14,14 @@ namespace warren::testing {
 // The value of the sample whose series is exactly `series` (e.g. `rabbitmq_up` or
 // `rabbitmq_queue_messages{vhost="/",queue="q"}`) in exposition `text`, if present.
 std::optional<double> SampleValue(absl::string_view text, absl::string_view series);
+
+struct ParsedSample {
+  std::vector<std::pair<std::string, std::string>> labels;  // name, unescaped value
+  double value = 0;
+};
+// The sample lines of exposition `text` (one family's), label values unescaped. For tests of
+// text that is known to be well-formed: nothing is validated.
+std::vector<ParsedSample> ParseSamples(absl::string_view text);
 
 // Number of sample lines (not comments) of family `name` in `text`.
 int CountSamples(absl::string_view text, absl::string_view name);

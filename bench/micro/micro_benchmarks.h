@@ -1,4 +1,4 @@
-// Google Benchmark micro-benchmarks of warren's mapping and serialization on a synthetic
+// Google Benchmark micro-benchmarks of warren's mapping, joins and assembly on a synthetic
 // /api/queues body, registered for the queue counts given on the command line.
 #ifndef WARREN_BENCH_MICRO_MICRO_BENCHMARKS_H_
 #define WARREN_BENCH_MICRO_MICRO_BENCHMARKS_H_

@@ -132,14 +132,18 @@ absl::StatusOr<Measurements> MeasureStages(const RabbitClient& client, const met
         mapper.MapDocument(*doc, {.filter = nullptr, .max_objects = 0, .rank_path = "messages"});
     if (!mapped.ok()) return mapped.status();
     map.Pause();
-    heap("heap_after_map_bytes");  // document, body and families all alive, as at the end of Map()
+    heap("heap_after_map_bytes");  // document, body and the families' text all alive, as at the end of Map()
     map.Resume();
     doc.reset();
     body = std::string();
     map.Record("map", &out);
     if (first) {
       double samples = 0;
-      for (const auto& family : mapped->families) samples += static_cast<double>(family.metric.size());
+      for (const auto& family : mapped->families) {
+        for (absl::string_view line : absl::StrSplit(family.text, '\n', absl::SkipEmpty())) {
+          samples += line[0] == '#' ? 0 : 1;
+        }
+      }
       record("samples", samples);
       record("field_errors_missing", static_cast<double>(mapped->errors.missing));
       record("field_errors_wrong_type", static_cast<double>(mapped->errors.wrong_type));
@@ -149,16 +153,16 @@ absl::StatusOr<Measurements> MeasureStages(const RabbitClient& client, const met
     std::vector<metrics::FamilyText> join_text;
     for (JoinPlan& plan : *joins) {
       plan.inputs[plan.own_index] = &mapped->keys;
-      std::vector<prometheus::MetricFamily> families;
-      families.push_back(plan.join->compute(plan.inputs));
-      if (!families[0].metric.empty()) join_text.push_back(std::move(metrics::SerializeFamilies(std::move(families))[0]));
+      metrics::FamilyBuilder family = plan.join->compute(plan.inputs);
+      if (family.samples() > 0) join_text.push_back(std::move(family).Finish());
     }
     join.Record("join", &out);
 
     StageTimer serialize;
-    auto text = std::make_shared<const std::vector<metrics::FamilyText>>(metrics::SerializeFamilies(std::move(mapped->families)));
+    // The mapper wrote the text: what is left is handing it over, as Scraper::Fetch does.
+    auto text = std::make_shared<const std::vector<metrics::FamilyText>>(std::move(mapped->families));
     serialize.Record("serialize", &out);
-    heap("heap_after_serialize_bytes");  // keys, join text and the new text (the families are gone)
+    heap("heap_after_serialize_bytes");  // keys, join text and the new text
 
     StageTimer assemble;
     std::vector<const metrics::FamilyText*> chunks;

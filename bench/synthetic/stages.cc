@@ -61,7 +61,7 @@ int Fail(const absl::Status& status) {
 
 // The measuring child: one endpoint, all repetitions, in this process.
 int MeasureHere(const std::string& url, const std::string& endpoint_name, int reps) {
-  // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the child has started no other thread yet.
   mallopt(M_ARENA_MAX, 2);  // as warren's main() does
   const metrics::Endpoint* endpoint = EndpointNamed(endpoint_name);
   if (endpoint == nullptr) return Fail(absl::InvalidArgumentError(absl::StrCat("no endpoint named ", endpoint_name)));
@@ -154,7 +154,7 @@ void Report(const std::vector<Run>& runs, const std::vector<std::string>& endpoi
     TimeTable(runs, name, "_ms");
     std::cout << "\nMemory of the measuring process: RSS from /proc/self/status (VmRSS before the first "
                  "repetition, VmHWM after the last); live heap (glibc mallinfo2) after each stage of the first "
-                 "repetition, above what was live before it: after map the body, the document and the families "
+                 "repetition, above what was live before it: after map the body, the document and the families' text "
                  "are alive at once, as at the end of Mapper::Map.\n\n";
     MemoryTable(runs, name);
     for (const Run& run : runs) {
