@@ -36,6 +36,7 @@ class Scraper {
     // With a vhost filter that keeps at most this many vhosts, queues, exchanges, consumers,
     // connections and channels are asked for one vhost at a time (see VhostScope); 0: never.
     size_t max_vhost_requests = 0;
+    BodyFormat format = BodyFormat::kAuto;  // --rabbitmq.format
   };
 
   // `client` and `pool` must outlive the Scraper.
@@ -87,7 +88,7 @@ class Scraper {
 
   void Fetch(size_t index, std::string rabbitmq_version, absl::Time deadline);
   // The body of one fetch: one request, or one per vhost kept by the vhost scope, merged.
-  absl::StatusOr<std::string> FetchBody(const metrics::Endpoint& endpoint, absl::string_view rabbitmq_version,
+  absl::StatusOr<Body> FetchBody(const metrics::Endpoint& endpoint, absl::string_view rabbitmq_version,
                                         absl::Time deadline, size_t* requests);
   // Recomputes the joins that read endpoint `index` from the current data of their inputs.
   void UpdateJoins(size_t index);
