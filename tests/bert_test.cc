@@ -131,7 +131,7 @@ TEST(ParseBert, EveryTruncationFails) {
 
 TEST(ParseBert, DeclaredLengthsAreNotTrusted) {
   for (const std::string& term : {"l" + U32(0xFFFFFFFF), "m" + U32(0xFFFFFFFF) + "ab", "i" + U32(0xFFFFFFFF),
-                                  "t" + U32(0xFFFFFFFF), "o" + U32(0xFFFFFFFF) + "\x00", "k" + U16(0xFFFF) + "a",
+                                  "t" + U32(0xFFFFFFFF), "o" + U32(0xFFFFFFFF) + std::string(1, '\0'), "k" + U16(0xFFFF) + "a",
                                   "d" + U16(0xFFFF), std::string("h\xff") + SmallInt(1)}) {
     const std::string result = Decode(Body(term));
     EXPECT_TRUE(absl::StartsWith(result, "error: ")) << result;

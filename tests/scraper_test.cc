@@ -77,7 +77,7 @@ TEST_F(ScraperTest, RendersEveryEndpointAndTheConsumerJoin) {
 // [[{name, <<"q9">>}, {vhost, <<"/">>}, {messages, 5}, {messages_ready, 4},
 //   {messages_unacknowledged, 1}]] in the external term format.
 std::string BertQueues() {
-  auto atom = [](const std::string& s) { return std::string("d\x00") + static_cast<char>(s.size()) + s; };
+  auto atom = [](const std::string& s) { return std::string{'d', '\0', static_cast<char>(s.size())} + s; };
   auto bin = [](const std::string& s) { return std::string("m\x00\x00\x00", 4) + static_cast<char>(s.size()) + s; };
   auto pair = [](const std::string& k, const std::string& v) { return "h\x02" + k + v; };
   auto small = [](int v) { return std::string("a") + static_cast<char>(v); };
