@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "fuzz/check.h"
 #include "metrics/bert.h"
@@ -24,29 +26,30 @@ std::string Write(const rapidjson::Value& value) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-// Equal, doubles to a relative 1e-12 (rapidjson parses without kParseFullPrecisionFlag). Recurses:
-// ParseBert's documents nest at most kMaxBertDepth deep.
-bool Same(const rapidjson::Value& a, const rapidjson::Value& b) {
-  if (a.IsDouble() || b.IsDouble()) {
-    if (!a.IsNumber() || !b.IsNumber()) return false;
-    const double x = a.GetDouble(), y = b.GetDouble();
-    return x == y || std::fabs(x - y) <= 1e-12 * std::fmax(std::fabs(x), std::fabs(y));
-  }
-  if (a.IsArray() && b.IsArray()) {
-    if (a.Size() != b.Size()) return false;
-    for (rapidjson::SizeType i = 0; i < a.Size(); ++i) {
-      if (!Same(a[i], b[i])) return false;
+// Equal, doubles to a relative 1e-12 (rapidjson parses without kParseFullPrecisionFlag).
+bool Same(const rapidjson::Value& first, const rapidjson::Value& second) {
+  std::vector<std::pair<const rapidjson::Value*, const rapidjson::Value*>> todo = {{&first, &second}};
+  while (!todo.empty()) {
+    const auto [a, b] = todo.back();
+    todo.pop_back();
+    if (a->IsDouble() || b->IsDouble()) {
+      if (!a->IsNumber() || !b->IsNumber()) return false;
+      const double x = a->GetDouble(), y = b->GetDouble();
+      if (x != y && std::fabs(x - y) > 1e-12 * std::fmax(std::fabs(x), std::fabs(y))) return false;
+    } else if (a->IsArray() && b->IsArray()) {
+      if (a->Size() != b->Size()) return false;
+      for (rapidjson::SizeType i = 0; i < a->Size(); ++i) todo.emplace_back(&(*a)[i], &(*b)[i]);
+    } else if (a->IsObject() && b->IsObject()) {
+      if (a->MemberCount() != b->MemberCount()) return false;
+      for (auto i = a->MemberBegin(), j = b->MemberBegin(); i != a->MemberEnd(); ++i, ++j) {
+        if (i->name != j->name) return false;
+        todo.emplace_back(&i->value, &j->value);
+      }
+    } else if (*a != *b) {
+      return false;
     }
-    return true;
   }
-  if (a.IsObject() && b.IsObject()) {
-    if (a.MemberCount() != b.MemberCount()) return false;
-    for (auto i = a.MemberBegin(), j = b.MemberBegin(); i != a.MemberEnd(); ++i, ++j) {
-      if (i->name != j->name || !Same(i->value, j->value)) return false;
-    }
-    return true;
-  }
-  return a == b;
+  return true;
 }
 
 }  // namespace
