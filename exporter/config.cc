@@ -101,6 +101,15 @@ const std::vector<Flag>& Flags() {
       {"rabbitmq.tls.insecure-skip-verify", "BOOL", "Accept any broker certificate (true/false); logs a warning at every start.",
        [](Config* c, absl::string_view v) { return SetBool(v, &c->rabbitmq_tls.insecure_skip_verify); },
        [](const Config& c) { return std::string(c.rabbitmq_tls.insecure_skip_verify ? "true" : "false"); }},
+      {"rabbitmq.format", "FORMAT",
+       "What the broker encodes its answers in: auto (BERT where it saves the broker CPU), bert (wherever offered) or json.",
+       [](Config* c, absl::string_view v) {
+         absl::StatusOr<BodyFormat> format = ParseBodyFormat(v);
+         if (!format.ok()) return format.status();
+         c->rabbitmq_format = *format;
+         return absl::OkStatus();
+       },
+       [](const Config& c) { return std::string(BodyFormatName(c.rabbitmq_format)); }},
       StringFlag("web.listen-address", "[HOST]:PORT", "Address to serve metrics on.",
                  [](auto& c) -> auto& { return c.listen_address; }, true),
       StringFlag("web.config.file", "PATH",

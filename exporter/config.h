@@ -35,6 +35,7 @@ struct Config {
   std::string rabbitmq_user = "guest";
   std::string rabbitmq_password = "guest";  // RabbitMQ's default; only accepted from loopback
   TlsOptions rabbitmq_tls;                    // for an https:// URL
+  BodyFormat rabbitmq_format = BodyFormat::kAuto;
   std::string listen_address = ":9419";
   std::string telemetry_path = "/metrics";
   std::string web_config_file;  // exporter-toolkit format; empty: plain HTTP, no auth

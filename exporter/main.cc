@@ -136,7 +136,8 @@ int main(int argc, char** argv) {
                                          .endpoints = endpoints,
                                          .filter = active_filter,
                                          .max_queues = static_cast<size_t>(config.max_queues),
-                                         .max_vhost_requests = static_cast<size_t>(config.max_vhost_requests)};
+                                         .max_vhost_requests = static_cast<size_t>(config.max_vhost_requests),
+                                         .format = config.rabbitmq_format};
   Scraper scraper(scraper_options, &client, &pool);
   std::unique_ptr<Prober> prober;
   if (!config.modules.empty()) {

@@ -13,8 +13,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -316,8 +318,32 @@ RabbitClient::RabbitClient(ClientOptions options) : options_(std::move(options))
   }
 }
 
+absl::StatusOr<BodyFormat> ParseBodyFormat(absl::string_view text) {
+  if (text == "auto") return BodyFormat::kAuto;
+  if (text == "bert") return BodyFormat::kBert;
+  if (text == "json") return BodyFormat::kJson;
+  return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not auto, bert or json"));
+}
+
+absl::string_view BodyFormatName(BodyFormat format) {
+  switch (format) {
+    case BodyFormat::kAuto: return "auto";
+    case BodyFormat::kBert: return "bert";
+    case BodyFormat::kJson: return "json";
+  }
+  return "auto";
+}
+
 absl::StatusOr<std::string> RabbitClient::Get(absl::string_view request, absl::Time deadline,
                                               bool body_on_503) const {
+  absl::StatusOr<Body> body = GetBody(request, deadline, body_on_503, false);
+  if (!body.ok()) return body.status();
+  if (body->bert) return absl::DataLossError(absl::StrCat(request, ": BERT answer to a request for JSON"));
+  return std::move(body->data);
+}
+
+absl::StatusOr<Body> RabbitClient::GetBody(absl::string_view request, absl::Time deadline, bool body_on_503,
+                                           bool bert) const {
   const absl::Duration budget = deadline - absl::Now();
   if (budget <= absl::ZeroDuration()) {
     return absl::DeadlineExceededError(absl::StrCat(request, ": no time left"));
@@ -346,7 +372,8 @@ absl::StatusOr<std::string> RabbitClient::Get(absl::string_view request, absl::T
   std::string body;
   bool too_large = false, too_slow = false, got_headers = false;
   httplib::Result result = client.Get(
-      path, httplib::Headers{{"Accept", "application/json"}},
+      // Endpoints without BERT (federation links, shovels, vhost limits) pick the JSON they offer.
+      path, httplib::Headers{{"Accept", bert ? "application/bert, application/json;q=0.5" : "application/json"}},
       [&](const httplib::Response& response) {
         got_headers = true;
         // Refuse early when the broker announces a body over the cap.
@@ -420,9 +447,11 @@ absl::StatusOr<std::string> RabbitClient::Get(absl::string_view request, absl::T
     }
     return absl::UnavailableError(what);
   }
-  if (result->status == 503 && body_on_503) return body;
-  if (result->status != 200) return StatusForHttp(result->status, request, body);
-  return body;
+  if (result->status != 200 && !(result->status == 503 && body_on_503)) {
+    return StatusForHttp(result->status, request, body);
+  }
+  const std::string type = absl::AsciiStrToLower(result->get_header_value("Content-Type"));
+  return Body{.data = std::move(body), .bert = absl::StartsWith(type, "application/bert")};
 }
 
 absl::string_view ErrorReason(const absl::Status& status) {

@@ -36,6 +36,21 @@ struct TlsOptions {
   bool insecure_skip_verify = false;
 };
 
+// What warren asks the broker to encode its answers in (--rabbitmq.format).
+enum class BodyFormat {
+  kAuto,  // BERT for the endpoints where it saves the broker CPU (BertPays), JSON for the rest
+  kBert,  // BERT wherever the broker offers it
+  kJson,  // JSON only
+};
+absl::StatusOr<BodyFormat> ParseBodyFormat(absl::string_view text);
+absl::string_view BodyFormatName(BodyFormat format);
+
+// A response body and how it is encoded.
+struct Body {
+  std::string data;
+  bool bert = false;  // Content-Type application/bert, else JSON
+};
+
 struct ClientOptions {
   BrokerUrl url;
   std::string user;
@@ -68,6 +83,9 @@ class RabbitClient {
   // side, unusable TLS options). Messages name the request, never the credentials.
   // With `body_on_503`, an HTTP 503 body is returned like a 200 one (failing health checks).
   absl::StatusOr<std::string> Get(absl::string_view request, absl::Time deadline, bool body_on_503 = false) const;
+  // Get, asking for BERT if `bert` (JSON still accepted: endpoints that do not offer BERT answer
+  // JSON); the Content-Type of the answer says which it is. The body cap is the same.
+  absl::StatusOr<Body> GetBody(absl::string_view request, absl::Time deadline, bool body_on_503, bool bert) const;
   // The cap on one body; Get answers kResourceExhausted above it.
   int64_t max_body_bytes() const { return options_.max_body_bytes; }
 

@@ -9,6 +9,7 @@
 #include "exporter/log.h"
 #include "exporter/process_metrics.h"
 #include "exporter/self_metrics.h"
+#include "metrics/bert.h"
 #include "metrics/endpoints.h"
 
 #ifndef WARREN_VERSION
@@ -157,8 +158,8 @@ std::string Scraper::Render(absl::Time deadline) {
   return out;
 }
 
-absl::StatusOr<std::string> Scraper::FetchBody(const metrics::Endpoint& endpoint, absl::string_view rabbitmq_version,
-                                               absl::Time deadline, size_t* requests) {
+absl::StatusOr<Body> Scraper::FetchBody(const metrics::Endpoint& endpoint, absl::string_view rabbitmq_version,
+                                        absl::Time deadline, size_t* requests) {
   std::optional<std::vector<std::string>> vhosts;
   if (vhost_scope_ != nullptr && metrics::HasVhostPath(endpoint)) {
     absl::StatusOr<std::optional<std::vector<std::string>>> kept = vhost_scope_->Kept(deadline);
@@ -167,8 +168,11 @@ absl::StatusOr<std::string> Scraper::FetchBody(const metrics::Endpoint& endpoint
   }
   if (!vhosts) {
     *requests = 1;
-    return client_->Get(metrics::RequestFor(endpoint, rabbitmq_version), deadline, endpoint.body_on_503);
+    const bool bert = options_.format == BodyFormat::kBert ||
+                      (options_.format == BodyFormat::kAuto && metrics::BertPays(endpoint));
+    return client_->GetBody(metrics::RequestFor(endpoint, rabbitmq_version), deadline, endpoint.body_on_503, bert);
   }
+  // Per-vhost bodies are merged as JSON text (ConcatArrays), so they are asked for as JSON.
   std::vector<std::string> bodies;
   for (const std::string& vhost : *vhosts) {
     ++*requests;
@@ -178,7 +182,9 @@ absl::StatusOr<std::string> Scraper::FetchBody(const metrics::Endpoint& endpoint
     if (!body.ok()) return body.status();
     bodies.push_back(*std::move(body));
   }
-  return ConcatArrays(bodies, client_->max_body_bytes());
+  absl::StatusOr<std::string> merged = ConcatArrays(bodies, client_->max_body_bytes());
+  if (!merged.ok()) return merged.status();
+  return Body{.data = *std::move(merged), .bert = false};
 }
 
 void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadline) {
@@ -189,11 +195,18 @@ void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadl
   }();
   size_t requests = 0;
   absl::StatusOr<metrics::Mapped> mapped = [&]() -> absl::StatusOr<metrics::Mapped> {
-    absl::StatusOr<std::string> body = FetchBody(mapper->endpoint(), rabbitmq_version, deadline, &requests);
+    absl::StatusOr<Body> body = FetchBody(mapper->endpoint(), rabbitmq_version, deadline, &requests);
     if (!body.ok()) return body.status();
-    return mapper->Map(*body, {.filter = options_.filter,
-                               .max_objects = &mapper->endpoint() == &metrics::kQueues ? options_.max_queues : 0,
-                               .rank_path = "messages"});
+    const metrics::MapOptions map_options{
+        .filter = options_.filter,
+        .max_objects = &mapper->endpoint() == &metrics::kQueues ? options_.max_queues : 0,
+        .rank_path = "messages"};
+    if (!body->bert) return mapper->Map(body->data, map_options);
+    rapidjson::Document doc;
+    if (absl::Status status = metrics::ParseBert(body->data, mapper->endpoint().path, &doc); !status.ok()) {
+      return status;
+    }
+    return mapper->MapDocument(doc, map_options);
   }();
 
   std::shared_ptr<EndpointData> data;

@@ -36,6 +36,7 @@ class Scraper {
     // With a vhost filter that keeps at most this many vhosts, queues, exchanges, consumers,
     // connections and channels are asked for one vhost at a time (see VhostScope); 0: never.
     size_t max_vhost_requests = 0;
+    BodyFormat format = BodyFormat::kAuto;  // --rabbitmq.format
   };
 
   // `client` and `pool` must outlive the Scraper.
@@ -92,7 +93,7 @@ class Scraper {
 
   void Fetch(size_t index, std::string rabbitmq_version, absl::Time deadline);
   // The body of one fetch: one request, or one per vhost kept by the vhost scope, merged.
-  absl::StatusOr<std::string> FetchBody(const metrics::Endpoint& endpoint, absl::string_view rabbitmq_version,
+  absl::StatusOr<Body> FetchBody(const metrics::Endpoint& endpoint, absl::string_view rabbitmq_version,
                                         absl::Time deadline, size_t* requests);
   // The current data of `join`'s inputs; empty if one has none yet.
   JoinInputData InputsOf(const JoinState& join) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

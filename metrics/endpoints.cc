@@ -143,6 +143,11 @@ std::string RequestFor(const Endpoint& endpoint, absl::string_view rabbitmq_vers
   return RequestWithPath(endpoint, endpoint.path, rabbitmq_version);
 }
 
+bool BertPays(const Endpoint& endpoint) {
+  // Small answers (overview, nodes, health checks) cost the broker about as much either way.
+  return HasVhostPath(endpoint) || &endpoint == &kDefinitions;
+}
+
 bool HasVhostPath(const Endpoint& endpoint) { return VhostPathOf(endpoint) != nullptr; }
 
 std::string RequestFor(const Endpoint& endpoint, absl::string_view rabbitmq_version, absl::string_view vhost) {

@@ -79,6 +79,10 @@ bool HasVhostPath(const Endpoint& endpoint);
 // endpoint with HasVhostPath.
 std::string RequestFor(const Endpoint& endpoint, absl::string_view rabbitmq_version, absl::string_view vhost);
 
+// True if asking for BERT (Accept: application/bert) saves the broker CPU on this endpoint: the
+// lists that grow with the number of objects (README, "BERT"). --rabbitmq.format=auto uses it.
+bool BertPays(const Endpoint& endpoint);
+
 // The rabbitmq_version label of an /api/overview mapping, or "" if it has none.
 std::string RabbitVersionOf(const Mapped& overview);
 

@@ -49,6 +49,7 @@ TEST(ParseArgs, BadInputNamesTheField) {
       {{"--web.telemetry-path=metrics"}, "--web.telemetry-path: must start with /"},
       {{"--log.level=loud"}, "--log.level: unknown log level"},
       {{"--log.format=xml"}, "--log.format: unknown log format"},
+      {{"--rabbitmq.format=msgpack"}, "--rabbitmq.format: 'msgpack' is not auto, bert or json"},
       {{"--filter.queues-exclude=("}, "--filter.queues-exclude: missing )"},
       {{"--filter.max-queues=-1"}, "--filter.max-queues: must not be negative"},
       {{"--filter.max-vhost-requests=-2"}, "--filter.max-vhost-requests: must not be negative"},
@@ -99,11 +100,17 @@ TEST(ParseArgs, CollectorsSwitchOffAndOnAgain) {
   EXPECT_EQ(parsed->config.disabled_collectors, (std::vector<std::string>{"exchange_stats", "definitions"}));
 }
 
+TEST(ParseArgs, RabbitmqFormat) {
+  EXPECT_EQ(ParseArgs({}, NoEnv())->config.rabbitmq_format, BodyFormat::kAuto);
+  EXPECT_EQ(ParseArgs({"--rabbitmq.format=json"}, NoEnv())->config.rabbitmq_format, BodyFormat::kJson);
+  EXPECT_EQ(ParseArgs({"--rabbitmq.format", "bert"}, NoEnv())->config.rabbitmq_format, BodyFormat::kBert);
+}
+
 TEST(ParseArgs, HelpListsEveryFlag) {
   const std::string help = HelpText();
   for (const char* flag : {"--rabbitmq.url", "--rabbitmq.user", "--rabbitmq.password-file", "--web.listen-address",
                            "--web.telemetry-path", "--scrape.timeout", "--scrape.min-interval", "--scrape.health-interval", "--scrape.definitions-interval",
-                           "--log.level", "--log.format", "--no-collector.GROUP", "federation_upstreams",
+                           "--log.level", "--log.format", "--rabbitmq.format", "--no-collector.GROUP", "federation_upstreams",
                            "--version", "WARREN_RABBITMQ_PASSWORD", "--config.file", "--config.check",
                            "--healthcheck", "WARREN_RABBITMQ_PASSWORD_FILE", "WARREN_COLLECTOR_"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;

@@ -62,6 +62,7 @@ FakeBroker::FakeBroker() {
       for (const auto& [key, value] : request.params) absl::StrAppend(&query, query.empty() ? "" : "&", key, "=", value);
       last_query_[request.path] = query;
       last_authorization_ = request.get_header_value("Authorization");
+      last_accept_[request.path] = request.get_header_value("Accept");
       if (auto it = responses_.find(request.path); it != responses_.end()) canned = it->second;
     }
     if (!Pause(canned.delay)) return;
@@ -72,7 +73,7 @@ FakeBroker::FakeBroker() {
     }
     const bool slow = canned.trickle || canned.byte_interval > absl::ZeroDuration();
     if (!slow && canned.reset_after < 0) {
-      response.set_content(canned.body, "application/json");
+      response.set_content(canned.body, canned.content_type);
       return;
     }
     auto body = std::make_shared<std::string>(canned.body);
@@ -145,6 +146,11 @@ int FakeBroker::Requests(const std::string& path) {
 std::string FakeBroker::LastQuery(const std::string& path) {
   absl::MutexLock lock(&mu_);
   return last_query_[path];
+}
+
+std::string FakeBroker::LastAccept(const std::string& path) {
+  absl::MutexLock lock(&mu_);
+  return last_accept_[path];
 }
 
 std::string FakeBroker::LastAuthorization() {

@@ -27,6 +27,7 @@ struct FakeResponse {
   // Content-Length header unless `chunked`.
   int64_t generated_bytes = 0;
   bool chunked = false;
+  std::string content_type = "application/json";  // of `body`
 };
 
 class FakeBroker {
@@ -46,6 +47,7 @@ class FakeBroker {
   int Requests(const std::string& path);
   std::string LastQuery(const std::string& path);
   std::string LastAuthorization();
+  std::string LastAccept(const std::string& path);
 
  private:
   // Sleeps for `d`, or less if the broker is being destroyed; false then.
@@ -59,6 +61,7 @@ class FakeBroker {
   std::map<std::string, int> requests_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> last_query_ ABSL_GUARDED_BY(mu_);
   std::string last_authorization_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> last_accept_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -32,11 +32,13 @@ class ScraperTest : public ::testing::Test {
   }
   void TearDown() override { SetLogSink(nullptr); }
 
-  std::unique_ptr<Scraper> Make(const FakeBroker& broker, absl::Duration min_interval) {
+  std::unique_ptr<Scraper> Make(const FakeBroker& broker, absl::Duration min_interval,
+                                BodyFormat format = BodyFormat::kAuto) {
     client_ = std::make_unique<RabbitClient>(ClientOptions{
         .url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
-    return std::make_unique<Scraper>(
-        Scraper::Options{.scrape_timeout = absl::Seconds(5), .min_interval = min_interval, .health_interval = absl::Minutes(1), .definitions_interval = absl::Minutes(5), .endpoints = {}}, client_.get(), &pool_);
+    Scraper::Options options{.scrape_timeout = absl::Seconds(5), .min_interval = min_interval, .health_interval = absl::Minutes(1), .definitions_interval = absl::Minutes(5), .endpoints = {}};
+    options.format = format;
+    return std::make_unique<Scraper>(options, client_.get(), &pool_);
   }
 
   std::vector<std::string> Logs() {
@@ -70,6 +72,64 @@ TEST_F(ScraperTest, RendersEveryEndpointAndTheConsumerJoin) {
   EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="consumers"})"), 1.0);
   EXPECT_TRUE(SampleValue(text, "process_resident_memory_bytes").has_value());
   EXPECT_TRUE(SampleValue(text, R"(warren_build_info{version=")" WARREN_VERSION R"("})").has_value());
+}
+
+// [[{name, <<"q9">>}, {vhost, <<"/">>}, {messages, 5}, {messages_ready, 4},
+//   {messages_unacknowledged, 1}]] in the external term format.
+std::string BertQueues() {
+  auto atom = [](const std::string& s) { return std::string{'d', '\0', static_cast<char>(s.size())} + s; };
+  auto bin = [](const std::string& s) { return std::string("m\x00\x00\x00", 4) + static_cast<char>(s.size()) + s; };
+  auto pair = [](const std::string& k, const std::string& v) { return "h\x02" + k + v; };
+  auto small = [](int v) { return std::string("a") + static_cast<char>(v); };
+  const std::string queue = std::string("l\x00\x00\x00\x05", 5) + pair(atom("name"), bin("q9")) +
+                            pair(atom("vhost"), bin("/")) + pair(atom("messages"), small(5)) +
+                            pair(atom("messages_ready"), small(4)) + pair(atom("messages_unacknowledged"), small(1)) +
+                            "j";
+  return std::string("\x83l\x00\x00\x00\x01", 6) + queue + "j";
+}
+
+TEST_F(ScraperTest, AutoAsksForBertOnTheQueueListAndMapsIt) {
+  FakeBroker broker;
+  broker.SetHealthy(3);
+  broker.Set("/api/queues", {.status = 200, .body = BertQueues(), .content_type = "application/bert"});
+  auto scraper = Make(broker, absl::Seconds(5));
+  const std::string text = scraper->Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages_ready{vhost="/",queue="q9"})"), 4.0) << text;
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages_unacked{vhost="/",queue="q9"})"), 1.0);
+  EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 1.0);
+  EXPECT_TRUE(absl::StrContains(broker.LastAccept("/api/queues"), "application/bert"));
+  EXPECT_TRUE(absl::StrContains(broker.LastAccept("/api/queues"), "application/json;q=0.5"));
+  EXPECT_EQ(broker.LastAccept("/api/overview"), "application/json");
+}
+
+TEST_F(ScraperTest, JsonFormatNeverAsksForBert) {
+  FakeBroker broker;
+  broker.SetHealthy(3);
+  auto scraper = Make(broker, absl::Seconds(5), BodyFormat::kJson);
+  EXPECT_EQ(SampleValue(scraper->Render(In(absl::Seconds(5))), "rabbitmq_up"), 1.0);
+  EXPECT_EQ(broker.LastAccept("/api/queues"), "application/json");
+  EXPECT_EQ(broker.LastAccept("/api/consumers"), "application/json");
+}
+
+TEST_F(ScraperTest, BertFormatReadsJsonAnswersByTheirContentType) {
+  FakeBroker broker;
+  broker.SetHealthy(3);  // every body JSON, as from a broker (or endpoint) without BERT
+  auto scraper = Make(broker, absl::Seconds(5), BodyFormat::kBert);
+  const std::string text = scraper->Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 1.0) << text;
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages_ready{vhost="/",queue="q1"})"), 3.0);
+  EXPECT_TRUE(absl::StrContains(broker.LastAccept("/api/overview"), "application/bert"));
+}
+
+TEST_F(ScraperTest, BrokenBertIsABadResponse) {
+  FakeBroker broker;
+  broker.SetHealthy(3);
+  broker.Set("/api/queues", {.status = 200, .body = BertQueues().substr(0, 30), .content_type = "application/bert"});
+  auto scraper = Make(broker, absl::Seconds(5));
+  const std::string text = scraper->Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queues"})"), 0.0) << text;
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_errors_total{endpoint="queues",reason="bad_response"})"), 1.0);
+  EXPECT_EQ(LogsContaining("invalid BERT", "queues"), 1);
 }
 
 TEST_F(ScraperTest, ConcurrentRendersShareOneFetchPerEndpoint) {

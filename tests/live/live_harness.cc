@@ -236,7 +236,8 @@ InProcessWarren::InProcessWarren(const Options& options) {
                                                         .endpoints = {},
                                                         .filter = filter_->Empty() ? nullptr : filter_.get(),
                                                         .max_queues = 0,
-                                                        .max_vhost_requests = options.max_vhost_requests},
+                                                        .max_vhost_requests = options.max_vhost_requests,
+                                                        .format = options.format},
                                        client_.get(), &pool_);
   server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
   const absl::Status status = server_->Start();

@@ -118,6 +118,7 @@ class InProcessWarren {
     TlsOptions tls = {};  // for an https:// mgmt_url
     metrics::FilterPatterns filter = {};
     size_t max_vhost_requests = 0;
+    BodyFormat format = BodyFormat::kAuto;  // --rabbitmq.format
   };
 
   // Check started() (a gtest failure is recorded if the server does not start).

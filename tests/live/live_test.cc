@@ -4,13 +4,17 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "exporter/broker_url.h"
+#include "exporter/rabbit_client.h"
 #include "metrics/endpoints.h"
 #include "metrics/mapper.h"
 #include "tests/live/live_harness.h"
@@ -115,6 +119,49 @@ TEST_F(Live, ReportsExactDepthUnackedAndConsumers) {
                            << " consumers="
                            << SampleValue(text, Series("rabbitmq_queue_consumers", "/", queue)).value_or(-1);
   EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 1.0);
+  admin_->Delete("/api/queues/%2F/" + Escape(queue));
+}
+
+// The broker answers the queue listing in BERT when asked, and warren reads the same depths from
+// it as from JSON.
+TEST_F(Live, BertAndJsonReportTheSameQueueDepths) {
+  const std::string queue = absl::StrCat("live.bert.", absl::ToUnixMicros(absl::Now()));
+  admin_->Put("/api/queues/%2F/" + Escape(queue), R"({"durable":false,"auto_delete":false})");
+  constexpr int kMessages = 7, kUnacked = 3;
+  admin_->Publish(queue, kMessages);
+  UnackingConsumer consumer(amqp_url_, queue, kUnacked);
+
+  RabbitClient client(ClientOptions{.url = *ParseBrokerUrl(mgmt_url_), .user = "warren-mon", .password = kPassword});
+  absl::StatusOr<Body> body = client.GetBody(metrics::RequestFor(metrics::kQueues, ""),
+                                             absl::Now() + absl::Seconds(30), false, true);
+  ASSERT_TRUE(body.ok()) << body.status();
+  EXPECT_TRUE(body->bert) << "the broker answered JSON to Accept: application/bert";
+
+  live::InProcessWarren json(live::InProcessWarren::Options{
+      .mgmt_url = mgmt_url_, .user = "warren-mon", .password = kPassword, .format = BodyFormat::kJson});
+  live::InProcessWarren bert(live::InProcessWarren::Options{
+      .mgmt_url = mgmt_url_, .user = "warren-mon", .password = kPassword, .format = BodyFormat::kBert});
+  ASSERT_TRUE(json.started() && bert.started());
+  const char* const kFamilies[] = {"rabbitmq_queue_messages", "rabbitmq_queue_messages_ready",
+                                   "rabbitmq_queue_messages_unacked", "rabbitmq_queue_consumers"};
+  auto values = [&](const std::string& text) {
+    std::vector<std::optional<double>> out;
+    for (const char* family : kFamilies) out.push_back(SampleValue(text, Series(family, "/", queue)));
+    return out;
+  };
+  const std::vector<std::optional<double>> want = {kMessages, kMessages - kUnacked, kUnacked, 1};
+  std::string json_text, bert_text;
+  const absl::Time give_up = absl::Now() + absl::Seconds(40);
+  do {
+    json_text = json.Scrape();
+    bert_text = bert.Scrape();
+    if (values(json_text) == want && values(bert_text) == want) break;
+    absl::SleepFor(absl::Milliseconds(500));
+  } while (absl::Now() < give_up);
+  EXPECT_EQ(values(json_text), want);
+  EXPECT_EQ(values(bert_text), want);
+  EXPECT_EQ(SampleValue(bert_text, "rabbitmq_up"), 1.0);
+  EXPECT_EQ(SampleValue(bert_text, "warren_scrape_success{endpoint=\"queues\"}"), 1.0);
   admin_->Delete("/api/queues/%2F/" + Escape(queue));
 }
 
