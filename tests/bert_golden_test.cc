@@ -41,11 +41,10 @@ const Endpoint* EndpointNamed(absl::string_view name) {
   return nullptr;
 }
 
-std::string Text(Mapped mapped) {
-  std::vector<FamilyText> text = SerializeFamilies(std::move(mapped.families));
+std::string Text(const Mapped& mapped) {
   std::vector<const FamilyText*> chunks;
-  chunks.reserve(text.size());
-  for (const FamilyText& chunk : text) chunks.push_back(&chunk);
+  chunks.reserve(mapped.families.size());
+  for (const FamilyText& chunk : mapped.families) chunks.push_back(&chunk);
   std::vector<std::string> duplicates;
   std::string out = Assemble(chunks, &duplicates);
   absl::StrAppend(&out, "# field errors: missing=", mapped.errors.missing, " wrong_type=", mapped.errors.wrong_type,
@@ -83,7 +82,7 @@ TEST_P(BertPair, DecodesToTheJsonDocumentAndMapsAlike) {
   ASSERT_TRUE(via_json.ok()) << via_json.status();
   ASSERT_TRUE(via_bert.ok()) << via_bert.status();
   EXPECT_FALSE(via_json->families.empty() && via_json->keys.empty()) << stem << ": the pair must cover samples";
-  const std::string expected = Text(*std::move(via_json)), actual = Text(*std::move(via_bert));
+  const std::string expected = Text(*via_json), actual = Text(*via_bert);
   EXPECT_EQ(expected, actual) << testing::Diff(expected, actual);
 }
 
