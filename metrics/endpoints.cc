@@ -26,6 +26,13 @@ std::span<const Endpoint* const> AllEndpoints() {
   return kAll;
 }
 
+const Endpoint* EndpointNamed(absl::string_view name) {
+  for (const Endpoint* endpoint : AllEndpoints()) {
+    if (name == endpoint->name) return endpoint;
+  }
+  return nullptr;
+}
+
 std::vector<std::string> AllGroups() {
   std::vector<std::string> groups;
   for (const Endpoint* endpoint : AllEndpoints()) {

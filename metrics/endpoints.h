@@ -41,6 +41,9 @@ extern const Endpoint kHealthProtocolAmqp;
 // Every endpoint, in a fixed order. No static self-registration: this list is the registry.
 std::span<const Endpoint* const> AllEndpoints();
 
+// The endpoint of AllEndpoints called `name` (Endpoint::name), or nullptr.
+const Endpoint* EndpointNamed(absl::string_view name);
+
 // The collector groups (Endpoint::group) in the order of AllEndpoints, without duplicates.
 std::vector<std::string> AllGroups();
 // The groups that are off unless asked for (Endpoint::opt_in).

@@ -34,13 +34,6 @@ std::vector<std::string> PairStems() {
   return stems;
 }
 
-const Endpoint* EndpointNamed(absl::string_view name) {
-  for (const Endpoint* endpoint : AllEndpoints()) {
-    if (name == endpoint->name) return endpoint;
-  }
-  return nullptr;
-}
-
 std::string Text(const Mapped& mapped) {
   std::vector<const FamilyText*> chunks;
   chunks.reserve(mapped.families.size());

@@ -34,13 +34,7 @@ std::vector<std::string> FixtureStems() {
   return stems;
 }
 
-const Endpoint* EndpointForStem(absl::string_view stem) {
-  const absl::string_view name = stem.substr(0, stem.find("--"));
-  for (const Endpoint* endpoint : AllEndpoints()) {
-    if (name == endpoint->name) return endpoint;
-  }
-  return nullptr;
-}
+const Endpoint* EndpointForStem(absl::string_view stem) { return EndpointNamed(stem.substr(0, stem.find("--"))); }
 
 Mapped MapFixture(const Endpoint& endpoint, const std::string& stem) {
   absl::StatusOr<Mapped> mapped = Mapper(endpoint).Map(testing::ReadFileOrDie(kFixtures + "/" + stem + ".json"));

@@ -47,13 +47,6 @@ struct Run {
   Measurements m;
 };
 
-const metrics::Endpoint* EndpointNamed(const std::string& name) {
-  for (const metrics::Endpoint* endpoint : metrics::AllEndpoints()) {
-    if (name == endpoint->name) return endpoint;
-  }
-  return nullptr;
-}
-
 int Fail(const absl::Status& status) {
   std::cerr << "warren_bench_stages: " << status.message() << "\n";
   return 1;
@@ -63,7 +56,7 @@ int Fail(const absl::Status& status) {
 int MeasureHere(const std::string& url, const std::string& endpoint_name, int reps) {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): the child has started no other thread yet.
   mallopt(M_ARENA_MAX, 2);  // as warren's main() does
-  const metrics::Endpoint* endpoint = EndpointNamed(endpoint_name);
+  const metrics::Endpoint* endpoint = metrics::EndpointNamed(endpoint_name);
   if (endpoint == nullptr) return Fail(absl::InvalidArgumentError(absl::StrCat("no endpoint named ", endpoint_name)));
   absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
   if (!parsed.ok()) return Fail(parsed.status());
@@ -141,7 +134,7 @@ void MemoryTable(const std::vector<Run>& runs, const std::string& name) {
 
 void Report(const std::vector<Run>& runs, const std::vector<std::string>& endpoints, int reps) {
   for (const std::string& name : endpoints) {
-    const metrics::Endpoint* endpoint = EndpointNamed(name);
+    const metrics::Endpoint* endpoint = metrics::EndpointNamed(name);
     std::cout << "\n### `" << endpoint->path << "`: warren's CPU time per stage\n\n"
               << "Milliseconds of CPU time of the measuring thread, median (min–max) of " << reps
               << " repetitions; warren total: the sum of the stage medians; floor: RapidJSON's `Document::Parse` "
@@ -174,7 +167,7 @@ int Orchestrate() {
   const std::vector<std::string> endpoints = absl::GetFlag(FLAGS_endpoints);
   if (reps < 1) return Fail(absl::InvalidArgumentError("--reps must be at least 1"));
   for (const std::string& name : endpoints) {
-    if (EndpointNamed(name) == nullptr) return Fail(absl::InvalidArgumentError(absl::StrCat("no endpoint named ", name)));
+    if (metrics::EndpointNamed(name) == nullptr) return Fail(absl::InvalidArgumentError(absl::StrCat("no endpoint named ", name)));
   }
   const std::string self = std::filesystem::read_symlink("/proc/self/exe");
   std::string broker = absl::GetFlag(FLAGS_broker);
