@@ -84,19 +84,36 @@ void CheckAccepted(const WebConfig& web) {
   Check(!verifies || !tls.client_ca_file.empty() || !tls.client_ca_pem.empty(), "verifying needs client CAs");
 }
 
+// The errors and warnings the parser gives for a text.
+std::vector<std::string> Messages(absl::string_view text) {
+  absl::StatusOr<WebConfig> web = ParseWebConfig(text, kPath);
+  if (web.ok()) return web->warnings;
+  return {std::string(web.status().message())};
+}
+
+// Whether a message shows the secret because of the secret: with the secret blanked out of the
+// file, no message shows it any more (the parser's own fixed help text may contain any string).
+bool Leaks(absl::string_view text, const std::string& secret) {
+  bool shown = false;
+  for (const std::string& message : Messages(text)) shown = shown || absl::StrContains(message, secret);
+  if (!shown) return false;
+  std::string blanked(text);
+  const char filler = secret.find_first_not_of('x') == std::string::npos ? 'y' : 'x';
+  blanked.replace(blanked.find(secret), secret.size(), std::string(secret.size(), filler));
+  for (const std::string& message : Messages(blanked)) {
+    if (absl::StrContains(message, secret)) return false;
+  }
+  return true;
+}
+
 void ParseOne(absl::string_view text) {
   absl::StatusOr<WebConfig> web = ParseWebConfig(text, kPath);
-  std::vector<std::string> shown;
   if (web.ok()) {
     CheckAccepted(*web);
-    shown = web->warnings;
   } else {
     Check(absl::StartsWith(web.status().message(), absl::StrCat("web config ", kPath)), "errors name the file");
-    shown.emplace_back(web.status().message());
   }
-  for (const std::string& secret : Secrets(text)) {
-    for (const std::string& message : shown) Check(!absl::StrContains(message, secret), "no secret in a message");
-  }
+  for (const std::string& secret : Secrets(text)) Check(!Leaks(text, secret), "no secret in a message");
 }
 
 }  // namespace
