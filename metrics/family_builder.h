@@ -38,6 +38,10 @@ class FamilyBuilder {
 
   const std::string& name() const { return name_; }
   size_t samples() const { return samples_; }
+  // Bytes written so far, HELP and TYPE lines included; and room for `bytes` in all, so a large
+  // family is not copied each time its text doubles.
+  size_t bytes() const { return text_.size(); }
+  void Reserve(size_t bytes) { text_.reserve(bytes); }
   // The text so far; the builder is empty afterwards.
   FamilyText Finish() &&;
 

@@ -53,6 +53,43 @@ const rapidjson::Value* Resolve(const rapidjson::Value& object, const JsonPaths&
   return nullptr;
 }
 
+MemberIndex::Paths MemberIndex::Compile(const JsonPaths& paths) {
+  Paths out;
+  for (const JsonPath& path : paths) {
+    if (path.empty()) continue;
+    const size_t slot = slots_.try_emplace(path.front(), slots_.size()).first->second;
+    out.push_back({slot, JsonPath(path.begin() + 1, path.end())});
+  }
+  return out;
+}
+
+void MemberIndex::Index(const rapidjson::Value& object, std::vector<const rapidjson::Value*>* found,
+                        Order* order) const {
+  found->assign(slots_.size(), nullptr);
+  if (!object.IsObject()) return;
+  size_t position = 0;
+  for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it, ++position) {
+    const absl::string_view name(it->name.GetString(), it->name.GetStringLength());
+    if (position == order->at.size()) order->at.emplace_back();
+    auto& [seen, slot] = order->at[position];
+    if (name != seen) {  // not where the previous object had it
+      auto known = slots_.find(name);
+      seen = name;
+      slot = known == slots_.end() ? kNone : known->second;
+    }
+    if (slot != kNone) (*found)[slot] = &it->value;
+  }
+}
+
+const rapidjson::Value* Resolve(const std::vector<const rapidjson::Value*>& found, const MemberIndex::Paths& paths) {
+  for (const MemberIndex::Path& path : paths) {
+    const rapidjson::Value* value = found[path.slot];
+    if (value != nullptr && !path.rest.empty()) value = Resolve(*value, path.rest);
+    if (value != nullptr && !value->IsNull()) return value;
+  }
+  return nullptr;
+}
+
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid.

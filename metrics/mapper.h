@@ -64,8 +64,9 @@ class Mapper {
  private:
   struct CompiledLabel {
     std::string name;
-    JsonPaths paths;
-    bool optional = false;  // path ended in '?'
+    JsonPaths paths;              // for a lookup on its own
+    MemberIndex::Paths indexed;  // for MapObject, which indexes the object first
+    bool optional = false;        // path ended in '?'
   };
   struct State;  // per-Map() working state, in mapper.cc
 
@@ -79,10 +80,11 @@ class Mapper {
   const Endpoint& endpoint_;
   std::vector<CompiledLabel> labels_;
   std::vector<std::string> label_names_;
-  std::vector<JsonPaths> field_paths_;
+  MemberIndex index_;  // the first keys of every path MapObject reads
+  std::vector<MemberIndex::Paths> field_paths_;
   std::vector<std::vector<CompiledLabel>> info_labels_;
-  std::vector<JsonPaths> state_paths_;
-  std::vector<JsonPaths> each_paths_;
+  std::vector<MemberIndex::Paths> state_paths_;
+  std::vector<MemberIndex::Paths> each_paths_;
   std::vector<std::vector<CompiledLabel>> count_labels_;
   std::vector<CompiledLabel> keys_;
   // Where the vhost, queue and exchange names are, for MapOptions::filter (empty: not there).

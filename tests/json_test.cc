@@ -1,6 +1,7 @@
 #include "metrics/json.h"
 
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -53,6 +54,32 @@ TEST(Resolve, LastDuplicateKeyWins) {
   const rapidjson::Value* value = Resolve(doc, ParsePath("slave_nodes"));
   ASSERT_NE(value, nullptr);
   EXPECT_EQ(value->Size(), 2u);
+}
+
+// The indexed lookup finds what Resolve finds, whatever order the members of each object come in.
+TEST(MemberIndex, FindsWhatResolveFindsInAnyMemberOrder) {
+  MemberIndex index;
+  const JsonPaths first = ParsePaths("a|b.c");
+  const MemberIndex::Paths a_or_bc = index.Compile(first);
+  const MemberIndex::Paths d = index.Compile(ParsePaths("d"));
+  rapidjson::Document doc;
+  ASSERT_TRUE(ParseJson(R"([{"a":1,"d":2}, {"d":3,"x":0,"a":4}, {"a":null,"b":{"c":5}}, {"d":6,"d":7},
+                            {"x":1}, 8, {"b":{"c":9},"a":10,"e":11,"f":12}])",
+                        "test", &doc)
+                  .ok());
+  MemberIndex::Order order;
+  std::vector<const rapidjson::Value*> found;
+  std::vector<std::string> seen;
+  for (const rapidjson::Value& object : doc.GetArray()) {
+    index.Index(object, &found, &order);
+    for (const auto* paths : {&a_or_bc, &d}) {
+      const rapidjson::Value* value = Resolve(found, *paths);
+      const rapidjson::Value* expected = object.IsObject() ? Resolve(object, paths == &d ? ParsePaths("d") : first) : nullptr;
+      EXPECT_EQ(value, expected);
+      seen.push_back(value == nullptr ? "-" : std::to_string(value->GetInt()));
+    }
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"1", "2", "4", "3", "5", "-", "-", "7", "-", "-", "-", "-", "10", "-"}));
 }
 
 TEST(ValidUtf8, KeepsValidTextIncludingEmoji) {
