@@ -24,7 +24,7 @@ std::string PrometheusCppText(double value, const std::string& label_value) {
 
 TEST(FamilyBuilder, WritesWhatPrometheusCppWrites) {
   const double values[] = {0, -0.0, 1, -7, 0.1, 1.5, 1.0 / 3, 1e-5, 1e20, 1590526654910410, 123456789012345678.0,
-                           999999999999999, -999999999999999, 1e15, 1e16, 9999999999999998, 42.5e3,
+                           999999999999999.0, -999999999999999.0, 1e15, 1e16, 9999999999999998.0, 42.5e3,
                            std::numeric_limits<double>::max(), std::numeric_limits<double>::denorm_min(),
                            std::nan(""), std::numeric_limits<double>::infinity(),
                            -std::numeric_limits<double>::infinity()};
