@@ -89,7 +89,9 @@ bool Scraper::NoneInFlight() const {
   return true;
 }
 
-std::string Scraper::Render(absl::Time deadline) {
+std::string Scraper::Render(absl::Time deadline) { return RenderPieces(deadline).Joined(); }
+
+metrics::Exposition Scraper::RenderPieces(absl::Time deadline) {
   const absl::Time now = absl::Now();
   // Leave part of the budget for mapping the body and writing the answer.
   const absl::Time fetch_deadline =
@@ -98,7 +100,7 @@ std::string Scraper::Render(absl::Time deadline) {
   std::vector<const metrics::FamilyText*> chunks;
   std::vector<std::shared_ptr<const EndpointData>> keep_alive;
   std::vector<std::shared_ptr<const metrics::FamilyText>> joins;
-  std::vector<metrics::FamilyText> self_text;
+  auto self_text = std::make_shared<std::vector<metrics::FamilyText>>();
   std::vector<std::pair<size_t, JoinInputData>> stale_joins;  // index into joins_, its inputs
   {
     absl::MutexLock lock(&mu_);
@@ -128,7 +130,7 @@ std::string Scraper::Render(absl::Time deadline) {
         stale_joins.emplace_back(i, std::move(inputs));
       }
     }
-    self_text = metrics::SerializeFamilies(SelfMetrics());
+    *self_text = metrics::SerializeFamilies(SelfMetrics());
   }
   // Outside the lock: fetches finishing meanwhile need it. Two renders at once may both compute
   // a join; either result is right.
@@ -142,19 +144,22 @@ std::string Scraper::Render(absl::Time deadline) {
       join.computed_from.assign(inputs.begin(), inputs.end());
     }
   }
-  for (auto& family : metrics::SerializeFamilies(ProcessMetrics())) self_text.push_back(std::move(family));
+  for (auto& family : metrics::SerializeFamilies(ProcessMetrics())) self_text->push_back(std::move(family));
 
   for (const auto& data : keep_alive) {
     for (const metrics::FamilyText& chunk : data->text) chunks.push_back(&chunk);
   }
   for (const auto& join : joins) chunks.push_back(join.get());
-  for (const metrics::FamilyText& chunk : self_text) chunks.push_back(&chunk);
+  for (const metrics::FamilyText& chunk : *self_text) chunks.push_back(&chunk);
 
   std::vector<std::string> duplicates;
-  std::string out = metrics::Assemble(std::move(chunks), &duplicates);
+  metrics::Exposition out = metrics::AssemblePieces(std::move(chunks), &duplicates);
   for (const std::string& name : duplicates) {
     Log(LogLevel::kError, "metric family produced twice; kept the first", {{"family", name}});
   }
+  out.owners.assign(keep_alive.begin(), keep_alive.end());
+  out.owners.insert(out.owners.end(), joins.begin(), joins.end());
+  out.owners.push_back(std::move(self_text));
   return out;
 }
 

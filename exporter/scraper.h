@@ -50,6 +50,9 @@ class Scraper {
   // endpoints), waits for the fast ones in flight until `deadline`, then renders what it has:
   // never blocks past `deadline`.
   std::string Render(absl::Time deadline);
+  // The same as pieces of the cached text, which the Exposition keeps alive: /metrics writes
+  // them without concatenating them.
+  metrics::Exposition RenderPieces(absl::Time deadline);
 
   // True once every endpoint of rabbitmq_up has been fetched successfully at least once (it
   // stays true: later failures show in the metrics, not as an unready exporter).

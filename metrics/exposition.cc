@@ -27,13 +27,15 @@ std::vector<FamilyText> SerializeFamilies(std::vector<prometheus::MetricFamily> 
   return out;
 }
 
-std::string Assemble(std::vector<const FamilyText*> chunks, std::vector<std::string>* duplicates) {
+Exposition AssemblePieces(std::vector<const FamilyText*> chunks, std::vector<std::string>* duplicates) {
   std::stable_sort(chunks.begin(), chunks.end(),
                    [](const FamilyText* a, const FamilyText* b) { return a->name < b->name; });
-  size_t total = 0;
-  for (const FamilyText* chunk : chunks) total += chunk->text.size();
-  std::string out;
-  out.reserve(total);
+  Exposition out;
+  auto add = [&out](absl::string_view piece) {
+    if (piece.empty()) return;
+    out.pieces.push_back(piece);
+    out.ends.push_back(out.size() + piece.size());
+  };
   // The "# HELP ...\n# TYPE ...\n" lines that open a chunk.
   auto header_length = [](const std::string& text) {
     const size_t help_end = text.find('\n');
@@ -45,15 +47,34 @@ std::string Assemble(std::vector<const FamilyText*> chunks, std::vector<std::str
     if (previous != nullptr && previous->name == chunk->name) {
       const size_t header = header_length(chunk->text);
       if (previous->text.compare(0, header_length(previous->text), chunk->text, 0, header) == 0) {
-        out.append(chunk->text, header);
+        add(absl::string_view(chunk->text).substr(header));
       } else {
         duplicates->push_back(chunk->name);
       }
       continue;
     }
-    out.append(chunk->text);
+    add(chunk->text);
     previous = chunk;
   }
+  return out;
+}
+
+std::string Assemble(std::vector<const FamilyText*> chunks, std::vector<std::string>* duplicates) {
+  return AssemblePieces(std::move(chunks), duplicates).Joined();
+}
+
+absl::string_view Exposition::At(size_t offset) const {
+  const auto end = std::upper_bound(ends.begin(), ends.end(), offset);
+  if (end == ends.end()) return {};
+  const size_t i = static_cast<size_t>(end - ends.begin());
+  const size_t start = *end - pieces[i].size();
+  return pieces[i].substr(offset - start);
+}
+
+std::string Exposition::Joined() const {
+  std::string out;
+  out.reserve(size());
+  for (absl::string_view piece : pieces) out.append(piece.data(), piece.size());
   return out;
 }
 

@@ -257,6 +257,27 @@ TEST(Assemble, MergesOneFamilyFromSeveralEndpoints) {
   EXPECT_EQ(duplicates, (std::vector<std::string>{"x"})) << "other HELP: not merged";
 }
 
+// Every byte offset finds the rest of its piece, as a response written piece by piece asks.
+TEST(Assemble, PiecesReadFromAnyOffsetGiveTheSameText) {
+  const FamilyText a{"x", "# HELP x X.\n# TYPE x gauge\nx{check=\"a\"} 1\n"};
+  const FamilyText b{"x", "# HELP x X.\n# TYPE x gauge\nx{check=\"b\"} 0\n"};
+  const FamilyText w{"w", "# HELP w W.\n# TYPE w gauge\nw 2\n"};
+  const FamilyText empty{"v", ""};
+  std::vector<std::string> duplicates;
+  const Exposition pieces = AssemblePieces({&a, &w, &empty, &b}, &duplicates);
+  const std::string joined = Assemble({&a, &w, &empty, &b}, &duplicates);
+  EXPECT_EQ(pieces.Joined(), joined);
+  ASSERT_EQ(pieces.size(), joined.size());
+  for (size_t offset = 0; offset < joined.size(); ++offset) {
+    const absl::string_view rest = pieces.At(offset);
+    ASSERT_FALSE(rest.empty()) << offset;
+    EXPECT_EQ(rest, absl::string_view(joined).substr(offset, rest.size())) << offset;
+  }
+  EXPECT_TRUE(pieces.At(joined.size()).empty());
+  EXPECT_TRUE(pieces.At(joined.size() + 100).empty());
+  EXPECT_TRUE(duplicates.empty());
+}
+
 TEST(QueueConsumers, CountsPerQueueAndZeroForQueuesWithout) {
   const FamilyText family =
       Join(&QueueConsumers, {{{"/", "a", "classic", ""}, {"/", "b", "quorum", "p"}, {"v", "a", "classic", ""}},

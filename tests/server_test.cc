@@ -1,7 +1,12 @@
 #include "exporter/server.h"
 
 #include <httplib.h>
+#include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/fake_broker.h"
@@ -56,6 +61,34 @@ TEST_F(ServerTest, ServesMetricsLandingPageAnd404) {
   auto missing = http.Get("/nope");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
+}
+
+// /metrics is written from the cached pieces: whole, with its length, the same text Render gives,
+// and not compressed even when the client accepts gzip (compressing cost more than the scrape).
+TEST_F(ServerTest, MetricsAreTheRenderedTextUncompressedWithTheirLength) {
+  testing::FakeBroker broker;
+  broker.SetHealthy();
+  StartAgainst(broker);
+  httplib::Client http("127.0.0.1", server_->port());
+  http.set_decompress(false);
+  auto metrics = http.Get("/metrics", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_FALSE(metrics->has_header("Content-Encoding"));
+  EXPECT_EQ(metrics->get_header_value("Content-Length"), std::to_string(metrics->body.size()));
+  const std::string rendered = scraper_->Render(absl::Now() + absl::Seconds(5));
+  // A second scrape has other values and maybe more self-metric series: compare the families.
+  auto families = [](absl::string_view text) {
+    std::vector<std::string> out;
+    for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+      if (absl::StartsWith(line, "# TYPE ")) out.emplace_back(line);
+    }
+    return out;
+  };
+  EXPECT_GT(families(metrics->body).size(), 10u);
+  EXPECT_EQ(families(metrics->body), families(rendered));
+  EXPECT_EQ(testing::SampleValue(metrics->body, "rabbitmq_up"), 1.0);
+  EXPECT_EQ(metrics->body.back(), '\n');
 }
 
 TEST_F(ServerTest, HealthzAnswersAlwaysReadyzOnceTheBrokerWasScraped) {

@@ -1,8 +1,9 @@
 // warren_bench_end_to_end: the real warren binary against the synthetic broker. For each queue
 // count: a fresh broker and a fresh warren (--scrape.min-interval=0s, so every scrape fetches),
 // one warm-up scrape, a wait until warren is idle (the health checks and definitions it starts
-// in the background), then R scrapes of /metrics: wall time, bytes, warren's CPU (utime+stime
-// from /proc/<pid>/stat) per scrape, and its peak RSS (VmHWM). Prints a markdown report.
+// in the background), then R scrapes of /metrics as Prometheus asks (gzip accepted): wall time,
+// bytes of text, warren's CPU (utime+stime from /proc/<pid>/stat) per scrape, and its peak RSS
+// (VmHWM). Prints a markdown report.
 // Fails if warren's answer is wrong (rabbitmq_up not 1, queues missing): never on a timing.
 //
 //   warren_bench_end_to_end [--queues=10000,100000] [--reps=5] [--seed=1] [--warren=PATH] [--broker=PATH]
@@ -146,7 +147,9 @@ absl::Status Measure(const std::string& warren_path, const std::string& broker_p
     httplib::Client client("127.0.0.1", *port);
     client.set_read_timeout(std::chrono::minutes(30));
     auto scrape = [&]() -> absl::StatusOr<std::string> {
-      httplib::Result result = client.Get("/metrics");
+      // What Prometheus 2.x sends: it accepts gzip, so an exporter that compresses pays for it here.
+      httplib::Result result = client.Get("/metrics", {{"Accept-Encoding", "gzip"},
+                                                       {"Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1"}});
       if (!result) return absl::UnavailableError(absl::StrCat("GET /metrics: ", httplib::to_string(result.error())));
       if (result->status != 200) return absl::InternalError(absl::StrCat("GET /metrics: HTTP ", result->status));
       return std::move(result->body);
