@@ -38,12 +38,32 @@ std::string HtmlEscape(absl::string_view in) {
   return out;
 }
 
-// Response::set_content of httplib 0.11 copies its string: the exposition (about 1 KB per queue)
-// is moved in instead.
+// Writes `exposition` as the response body: piece by piece from the cached text, no copy per
+// response. A fixed-length provider is also never compressed by httplib (built with zlib and
+// brotli), whose gzip of the exposition cost more CPU than the rest of a scrape (bench/RESULTS.md).
+void SetExposition(httplib::Response& response, std::shared_ptr<const metrics::Exposition> exposition,
+                   const char* content_type) {
+  const size_t size = exposition->size();
+  if (size == 0) {  // httplib wants a provider to provide something
+    response.set_content("", content_type);
+    return;
+  }
+  response.set_content_provider(
+      size, content_type,
+      [exposition = std::move(exposition)](size_t offset, size_t length, httplib::DataSink& sink) {
+        const absl::string_view rest = exposition->At(offset);
+        return sink.write(rest.data(), std::min(rest.size(), length));
+      });
+}
+
+// The same for one string (a /probe answer), moved in: Response::set_content of httplib 0.11 copies.
 void SetContent(httplib::Response& response, std::string body, const char* content_type) {
-  response.body = std::move(body);
-  response.headers.erase("Content-Type");  // as set_content does
-  response.set_header("Content-Type", content_type);
+  auto owner = std::make_shared<const std::string>(std::move(body));
+  auto exposition = std::make_shared<metrics::Exposition>();
+  exposition->pieces.emplace_back(*owner);
+  exposition->ends.push_back(owner->size());
+  exposition->owners.push_back(std::move(owner));
+  SetExposition(response, std::move(exposition), content_type);
 }
 
 }  // namespace
@@ -107,17 +127,8 @@ void MetricsServer::AddRoutes() {
   server_->Get(telemetry_path, [this](const httplib::Request& request, httplib::Response& response) {
     const absl::Time deadline = ScrapeDeadline(
         absl::Now(), config_.scrape_timeout, request.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"));
-    // Written piece by piece from the cached text: no 1 KB-per-queue copy per response. A
-    // fixed-length provider is also never compressed by httplib, whose gzip cost more CPU than
-    // everything else of a scrape (README, "What one scrape costs").
-    auto exposition = std::make_shared<const metrics::Exposition>(scraper_->RenderPieces(deadline));
-    const size_t size = exposition->size();
-    response.set_content_provider(size, "text/plain; version=0.0.4; charset=utf-8",
-                                  [exposition = std::move(exposition)](size_t offset, size_t length,
-                                                                       httplib::DataSink& sink) {
-                                    const absl::string_view rest = exposition->At(offset);
-                                    return sink.write(rest.data(), std::min(rest.size(), length));
-                                  });
+    SetExposition(response, std::make_shared<const metrics::Exposition>(scraper_->RenderPieces(deadline)),
+                  "text/plain; version=0.0.4; charset=utf-8");
   });
   server_->Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
     response.set_content("ok\n", "text/plain; charset=utf-8");
