@@ -10,6 +10,7 @@
 #include "exporter/process_metrics.h"
 #include "exporter/self_metrics.h"
 #include "metrics/bert.h"
+#include "metrics/json.h"
 #include "metrics/endpoints.h"
 
 #ifndef WARREN_VERSION
@@ -206,11 +207,13 @@ void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadl
         .filter = options_.filter,
         .max_objects = &mapper->endpoint() == &metrics::kQueues ? options_.max_queues : 0,
         .rank_path = "messages"};
-    if (!body->bert) return mapper->Map(body->data, map_options);
     rapidjson::Document doc;
-    if (absl::Status status = metrics::ParseBert(body->data, mapper->endpoint().path, &doc); !status.ok()) {
-      return status;
-    }
+    const absl::Status parsed = body->bert ? metrics::ParseBert(body->data, mapper->endpoint().path, &doc)
+                                           : metrics::ParseJson(body->data, mapper->endpoint().path, &doc);
+    if (!parsed.ok()) return parsed;
+    // The document holds its own copy of every string: the body (31 MB at 100,000 queues) goes
+    // before the mapper writes the text.
+    std::string().swap(body->data);
     return mapper->MapDocument(doc, map_options);
   }();
 
