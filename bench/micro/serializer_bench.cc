@@ -1,5 +1,5 @@
 // The exposition of /api/queues past the mapper (which now writes each family's text itself):
-// the consumers join with its text, and Assemble.
+// the consumers join with its text, and AssemblePieces (what /metrics does before writing them).
 #include "absl/strings/str_cat.h"
 #include "bench/micro/micro_benchmarks.h"
 #include "benchmark/benchmark.h"
@@ -29,7 +29,7 @@ void RegisterSerializerBenchmarks(const std::vector<size_t>& sizes) {
         chunks.reserve(mapped->families.size());
         for (const metrics::FamilyText& chunk : mapped->families) chunks.push_back(&chunk);
         std::vector<std::string> duplicates;
-        std::string out = metrics::Assemble(std::move(chunks), &duplicates);
+        metrics::Exposition out = metrics::AssemblePieces(std::move(chunks), &duplicates);
         benchmark::DoNotOptimize(out);
       }
       state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * queues));

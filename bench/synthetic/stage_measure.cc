@@ -128,14 +128,14 @@ absl::StatusOr<Measurements> MeasureStages(const RabbitClient& client, const met
     if (first) record("objects", doc->IsArray() ? doc->Size() : 1);
 
     StageTimer map;
+    body = std::string();  // as Scraper::Fetch: the document holds copies of the strings
     absl::StatusOr<metrics::Mapped> mapped =
         mapper.MapDocument(*doc, {.filter = nullptr, .max_objects = 0, .rank_path = "messages"});
     if (!mapped.ok()) return mapped.status();
     map.Pause();
-    heap("heap_after_map_bytes");  // document, body and the families' text all alive, as at the end of Map()
+    heap("heap_after_map_bytes");  // the document and the families' text both alive
     map.Resume();
     doc.reset();
-    body = std::string();
     map.Record("map", &out);
     if (first) {
       double samples = 0;
@@ -169,7 +169,7 @@ absl::StatusOr<Measurements> MeasureStages(const RabbitClient& client, const met
     for (const metrics::FamilyText& chunk : *text) chunks.push_back(&chunk);
     for (const metrics::FamilyText& chunk : join_text) chunks.push_back(&chunk);
     std::vector<std::string> duplicates;
-    const std::string exposition = metrics::Assemble(std::move(chunks), &duplicates);
+    const metrics::Exposition exposition = metrics::AssemblePieces(std::move(chunks), &duplicates);
     assemble.Record("assemble", &out);
     heap("heap_after_assemble_bytes");
     if (first) record("exposition_bytes", static_cast<double>(exposition.size()));

@@ -1,8 +1,9 @@
 // One endpoint's fetch, cut into warren's stages and timed, in the calling process: receive
-// (RabbitClient::Get), parse (ParseJson), map (Mapper::MapDocument, freeing the document and
-// the body as Scraper::Fetch does), join (the joins the endpoint feeds, as Scraper::UpdateJoins),
-// serialize (handing over the text the mapper wrote) and assemble (Assemble, as every /metrics
-// request does), next to a bare rapidjson::Document::Parse of the same bytes: the floor.
+// (RabbitClient::Get), parse (ParseJson), map (freeing the body, Mapper::MapDocument, freeing
+// the document, as Scraper::Fetch does), join (the joins the endpoint feeds, as Scraper::UpdateJoins),
+// serialize (handing over the text the mapper wrote) and assemble (AssemblePieces, as every
+// /metrics request does before writing the pieces), next to a bare rapidjson::Document::Parse of
+// the same bytes: the floor.
 #ifndef WARREN_BENCH_SYNTHETIC_STAGE_MEASURE_H_
 #define WARREN_BENCH_SYNTHETIC_STAGE_MEASURE_H_
 

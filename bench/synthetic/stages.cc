@@ -147,8 +147,8 @@ void Report(const std::vector<Run>& runs, const std::vector<std::string>& endpoi
     TimeTable(runs, name, "_ms");
     std::cout << "\nMemory of the measuring process: RSS from /proc/self/status (VmRSS before the first "
                  "repetition, VmHWM after the last); live heap (glibc mallinfo2) after each stage of the first "
-                 "repetition, above what was live before it: after map the body, the document and the families' text "
-                 "are alive at once, as at the end of Mapper::Map.\n\n";
+                 "repetition, above what was live before it: after map the document and the families' text are alive "
+                 "at once (the body was freed after parsing, as Scraper::Fetch does).\n\n";
     MemoryTable(runs, name);
     for (const Run& run : runs) {
       if (run.endpoint != name) continue;
