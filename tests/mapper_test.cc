@@ -246,35 +246,40 @@ TEST(Definitions, DeepNestingIsHashedWithoutRecursion) {
   EXPECT_TRUE(Value(*mapped, "rabbitmq_definitions_hash", {}).has_value());
 }
 
-TEST(Assemble, MergesOneFamilyFromSeveralEndpoints) {
+// Chunks of family x from several endpoints (a, b; c with another HELP) and a family w.
+struct AssembleChunks {
   const FamilyText a{"x", "# HELP x X.\n# TYPE x gauge\nx{check=\"a\"} 1\n"};
   const FamilyText b{"x", "# HELP x X.\n# TYPE x gauge\nx{check=\"b\"} 0\n"};
   const FamilyText c{"x", "# HELP x Other.\n# TYPE x gauge\nx{check=\"c\"} 0\n"};
   const FamilyText w{"w", "# HELP w W.\n# TYPE w gauge\nw 2\n"};
+  const FamilyText empty{"v", ""};
+  // w first, then x with a's HELP and TYPE and both samples.
+  static constexpr char kMerged[] =
+      "# HELP w W.\n# TYPE w gauge\nw 2\n# HELP x X.\n# TYPE x gauge\nx{check=\"a\"} 1\nx{check=\"b\"} 0\n";
+};
+
+TEST(Assemble, MergesOneFamilyFromSeveralEndpoints) {
+  const AssembleChunks chunks;
   std::vector<std::string> duplicates;
-  EXPECT_EQ(Assemble({&a, &w, &b, &c}, &duplicates),
-            "# HELP w W.\n# TYPE w gauge\nw 2\n# HELP x X.\n# TYPE x gauge\nx{check=\"a\"} 1\nx{check=\"b\"} 0\n");
+  EXPECT_EQ(Assemble({&chunks.a, &chunks.w, &chunks.b, &chunks.c}, &duplicates), AssembleChunks::kMerged);
   EXPECT_EQ(duplicates, (std::vector<std::string>{"x"})) << "other HELP: not merged";
 }
 
 // Every byte offset finds the rest of its piece, as a response written piece by piece asks.
 TEST(Assemble, PiecesReadFromAnyOffsetGiveTheSameText) {
-  const FamilyText a{"x", "# HELP x X.\n# TYPE x gauge\nx{check=\"a\"} 1\n"};
-  const FamilyText b{"x", "# HELP x X.\n# TYPE x gauge\nx{check=\"b\"} 0\n"};
-  const FamilyText w{"w", "# HELP w W.\n# TYPE w gauge\nw 2\n"};
-  const FamilyText empty{"v", ""};
+  const AssembleChunks chunks;
   std::vector<std::string> duplicates;
-  const Exposition pieces = AssemblePieces({&a, &w, &empty, &b}, &duplicates);
-  const std::string joined = Assemble({&a, &w, &empty, &b}, &duplicates);
-  EXPECT_EQ(pieces.Joined(), joined);
-  ASSERT_EQ(pieces.size(), joined.size());
-  for (size_t offset = 0; offset < joined.size(); ++offset) {
+  const Exposition pieces = AssemblePieces({&chunks.a, &chunks.w, &chunks.empty, &chunks.b}, &duplicates);
+  const absl::string_view merged = AssembleChunks::kMerged;
+  EXPECT_EQ(pieces.Joined(), merged);
+  ASSERT_EQ(pieces.size(), merged.size());
+  for (size_t offset = 0; offset < merged.size(); ++offset) {
     const absl::string_view rest = pieces.At(offset);
     ASSERT_FALSE(rest.empty()) << offset;
-    EXPECT_EQ(rest, absl::string_view(joined).substr(offset, rest.size())) << offset;
+    EXPECT_EQ(rest, merged.substr(offset, rest.size())) << offset;
   }
-  EXPECT_TRUE(pieces.At(joined.size()).empty());
-  EXPECT_TRUE(pieces.At(joined.size() + 100).empty());
+  EXPECT_TRUE(pieces.At(merged.size()).empty());
+  EXPECT_TRUE(pieces.At(merged.size() + 100).empty());
   EXPECT_TRUE(duplicates.empty());
 }
 
