@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -70,13 +71,16 @@ void MemberIndex::Index(const rapidjson::Value& object, std::vector<const rapidj
   size_t position = 0;
   for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it, ++position) {
     const absl::string_view name(it->name.GetString(), it->name.GetStringLength());
-    if (position == order->at.size()) order->at.emplace_back();
-    auto& [seen, slot] = order->at[position];
-    if (name != seen) {  // not where the previous object had it
+    auto lookup = [&] {
       auto known = slots_.find(name);
-      seen = name;
-      slot = known == slots_.end() ? kNone : known->second;
+      return std::make_pair(name, known == slots_.end() ? kNone : known->second);
+    };
+    if (position == order->at.size()) {
+      order->at.push_back(lookup());  // a position no earlier object had
+    } else if (order->at[position].first != name) {
+      order->at[position] = lookup();  // not where the previous object had it
     }
+    const size_t slot = order->at[position].second;
     if (slot != kNone) (*found)[slot] = &it->value;
   }
 }

@@ -63,7 +63,7 @@ TEST(MemberIndex, FindsWhatResolveFindsInAnyMemberOrder) {
   const MemberIndex::Paths a_or_bc = index.Compile(first);
   const MemberIndex::Paths d = index.Compile(ParsePaths("d"));
   rapidjson::Document doc;
-  ASSERT_TRUE(ParseJson(R"([{"a":1,"d":2}, {"d":3,"x":0,"a":4}, {"a":null,"b":{"c":5}}, {"d":6,"d":7},
+  ASSERT_TRUE(ParseJson(R"([{"":13}, {"a":1,"d":2}, {"d":3,"x":0,"a":4}, {"a":null,"b":{"c":5}}, {"d":6,"d":7},
                             {"x":1}, 8, {"b":{"c":9},"a":10,"e":11,"f":12}])",
                         "test", &doc)
                   .ok());
@@ -79,7 +79,14 @@ TEST(MemberIndex, FindsWhatResolveFindsInAnyMemberOrder) {
       seen.push_back(value == nullptr ? "-" : std::to_string(value->GetInt()));
     }
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{"1", "2", "4", "3", "5", "-", "-", "7", "-", "-", "-", "-", "10", "-"}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"-", "-", "1", "2", "4", "3", "5", "-", "-", "7", "-", "-", "-", "-", "10", "-"}));
+
+  // An index of no keys (a table that reads nothing by path) finds nothing, even a member "".
+  const MemberIndex none;
+  MemberIndex::Order fresh;
+  none.Index(doc[0], &found, &fresh);
+  EXPECT_TRUE(found.empty());
 }
 
 TEST(ValidUtf8, KeepsValidTextIncludingEmoji) {
