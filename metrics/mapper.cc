@@ -340,8 +340,12 @@ void Mapper::MapSorted(std::span<const rapidjson::Value* const> objects, State* 
     if (i + 1 != kSample || order.size() <= 2 * kSample) continue;
     double all = 0;
     for (uint32_t j : order) all += weight(j);
+    // Capped: a hostile list whose first objects are huge must not make it ask for terabytes;
+    // past the cap the text grows by doubling as before.
+    constexpr double kMaxReserve = 256.0 * 1024 * 1024;
     for (FamilyBuilder& family : state->families) {
-      family.Reserve(static_cast<size_t>(static_cast<double>(family.bytes()) * all / sampled * 1.05));
+      const double estimate = static_cast<double>(family.bytes()) * all / sampled * 1.05;
+      family.Reserve(static_cast<size_t>(std::min(estimate, kMaxReserve)));
     }
   }
 }
