@@ -23,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "metrics/json.h"
 #include "tests/fake_broker.h"
+#include "tests/in_process_warren.h"
 #include "tests/test_util.h"
 
 namespace warren {
@@ -75,29 +76,14 @@ void ExpectWellFormed(const std::string& text, const std::string& fault) {
 
 class FaultTest : public ::testing::Test {
  protected:
+  // A test may start several times: each start replaces the warren of the one before.
   void Start(const std::string& broker_url) {
-    // A test may start several times: the old scraper's fetches in flight use the old client, so
-    // the scraper (whose destructor waits for them) goes first.
-    server_.reset();
-    scraper_.reset();
-    client_.reset();
-    config_.listen_address = "127.0.0.1:0";
-    config_.scrape_timeout = absl::Seconds(10);
-    client_ = std::make_unique<RabbitClient>(ClientOptions{
-        .url = *ParseBrokerUrl(broker_url), .user = "monitor", .password = "fault-Pw-0d9e1", .max_body_bytes = kBodyCap});
-    scraper_ = std::make_unique<Scraper>(Scraper::Options{.scrape_timeout = config_.scrape_timeout,
-                                                          .min_interval = absl::ZeroDuration(),
-                                                          .health_interval = absl::Hours(1),
-                                                          .definitions_interval = absl::Hours(1),
-                                                          .endpoints = {}},
-                                         client_.get(), &pool_);
-    server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
-    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_TRUE(warren_.Start(broker_url, {.password = "fault-Pw-0d9e1", .max_body_bytes = kBodyCap}).ok());
   }
 
   // GET /metrics as Prometheus does; the body ("" on failure) and how long the answer took.
   std::string Scrape(absl::Duration* took = nullptr) {
-    httplib::Client http("127.0.0.1", server_->port());
+    httplib::Client http("127.0.0.1", warren_.port());
     http.set_read_timeout(30, 0);
     const absl::Time start = absl::Now();
     auto result = http.Get("/metrics", {{"X-Prometheus-Scrape-Timeout-Seconds", absl::StrCat(kTimeoutSeconds)}});
@@ -178,11 +164,7 @@ class FaultTest : public ::testing::Test {
               << " MiB, recovered in " << absl::FormatDuration(absl::Trunc(recovery, absl::Milliseconds(1))) << "\n";
   }
 
-  Config config_;
-  ScraperPool pool_{4};
-  std::unique_ptr<RabbitClient> client_;
-  std::unique_ptr<Scraper> scraper_;
-  std::unique_ptr<MetricsServer> server_;
+  testing::InProcessWarren warren_{4};
 };
 
 TEST_F(FaultTest, ResetMidBody) {

@@ -29,6 +29,7 @@
 #include "exporter/server.h"
 #include "gtest/gtest.h"
 #include "tests/fake_broker.h"
+#include "tests/in_process_warren.h"
 #include "tests/test_util.h"
 
 namespace warren {
@@ -98,34 +99,20 @@ constexpr char kGetMetrics[] = "GET /metrics HTTP/1.1\r\nHost: warren\r\nConnect
 class LoadTest : public ::testing::Test {
  protected:
   void Start(const FakeBroker& broker, absl::Duration min_interval) {
-    config_.listen_address = "127.0.0.1:0";
-    config_.scrape_timeout = absl::Seconds(10);
-    client_ = std::make_unique<RabbitClient>(
-        ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = "load-Pw-3c1"});
-    const Scraper::Options options{.scrape_timeout = config_.scrape_timeout,
-                                   .min_interval = min_interval,
-                                   .health_interval = absl::Hours(1),
-                                   .definitions_interval = absl::Hours(1),
-                                   .endpoints = {}};
-    scraper_ = std::make_unique<Scraper>(options, client_.get(), &pool_);
     ProbeModule module;
     module.name = "default";
     module.user = "monitor";
     module.password = "load-Pw-3c1";
     module.targets = {R"(http://127\.0\.0\.1:\d+/t\d+)"};
-    prober_ = std::make_unique<Prober>(std::vector<ProbeModule>{module}, options, &pool_, kMaxTargets);
-    server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
-    server_->SetProber(prober_.get());
-    ASSERT_TRUE(server_->Start().ok());
+    testing::InProcessWarren::Options options{
+        .password = "load-Pw-3c1", .probe_modules = {module}, .max_probe_targets = kMaxTargets};
+    options.scraper.min_interval = min_interval;
+    ASSERT_TRUE(warren_.Start(broker.url(), options).ok());
   }
+  int port() const { return warren_.port(); }
 
   static constexpr int kMaxTargets = 20;
-  Config config_;
-  ScraperPool pool_{4};
-  std::unique_ptr<RabbitClient> client_;
-  std::unique_ptr<Scraper> scraper_;
-  std::unique_ptr<Prober> prober_;
-  std::unique_ptr<MetricsServer> server_;
+  testing::InProcessWarren warren_{4};
 };
 
 TEST_F(LoadTest, AThousandConcurrentClientsAreAllServedFromOneFetch) {
@@ -134,7 +121,7 @@ TEST_F(LoadTest, AThousandConcurrentClientsAreAllServedFromOneFetch) {
   Start(broker, absl::Minutes(1));
   // One scrape first: every thread pool (warren's and the fake broker's) is running, and the data
   // is cached for the minute the test takes.
-  ASSERT_EQ(StatusOf(Exchange(Connect(server_->port()), kGetMetrics, absl::Now() + absl::Seconds(120))), 200);
+  ASSERT_EQ(StatusOf(Exchange(Connect(port()), kGetMetrics, absl::Now() + absl::Seconds(120))), 200);
   const int64_t threads_before = ProcStatus("Threads");
   std::ofstream("/proc/self/clear_refs") << "5";  // reset VmHWM
   const int64_t rss_before = ProcStatus("VmHWM");
@@ -144,7 +131,7 @@ TEST_F(LoadTest, AThousandConcurrentClientsAreAllServedFromOneFetch) {
   std::vector<std::string> answers(kClients);
   const absl::Time start = absl::Now();
   fds.reserve(kClients);
-  for (int i = 0; i < kClients; ++i) fds.push_back(Connect(server_->port()));
+  for (int i = 0; i < kClients; ++i) fds.push_back(Connect(port()));
   // All connected (or queued by the kernel) before anything is read: then every request at once.
   for (int fd : fds) {
     if (fd >= 0) send(fd, kGetMetrics, sizeof kGetMetrics - 1, MSG_NOSIGNAL);
@@ -188,7 +175,7 @@ TEST_F(LoadTest, AThousandConcurrentClientsAreAllServedFromOneFetch) {
   const int64_t rss_growth_kib = ProcStatus("VmHWM") - rss_before;
   EXPECT_EQ(ok, kClients) << "answers that were 200 with rabbitmq_up 1; by status (-1: no connection):" << by_status;
   EXPECT_EQ(broker.Requests("/api/queues"), 1) << "one fetch served the warm-up and them all";
-  EXPECT_LE(max_threads - threads_before, config_.web_threads + 2) << "threads stay bounded";
+  EXPECT_LE(max_threads - threads_before, warren_.config().web_threads + 2) << "threads stay bounded";
   testing::Keep("metrics", BodyOf(answers[0]));
   std::cerr << "[ LOAD     ] " << kClients << " concurrent /metrics clients: " << ok << " answered 200 in "
             << absl::FormatDuration(absl::Trunc(took, absl::Milliseconds(1))) << ", broker asked "
@@ -206,17 +193,17 @@ TEST_F(LoadTest, ClientsReadingOneBytePerSecondDoNotHoldUpOthers) {
   // fetch may even miss its scrape's deadline). Nothing here judges time.
   std::string warm;
   for (const absl::Time give_up = absl::Now() + absl::Seconds(120); absl::Now() < give_up;) {
-    warm = Exchange(Connect(server_->port()), kGetMetrics, give_up);
+    warm = Exchange(Connect(port()), kGetMetrics, give_up);
     if (testing::CountSamples(BodyOf(warm), "rabbitmq_queue_messages") == 20000) break;
     absl::SleepFor(absl::Milliseconds(500));
   }
   ASSERT_EQ(testing::CountSamples(BodyOf(warm), "rabbitmq_queue_messages"), 20000) << "the queues never came";
   const size_t size = BodyOf(warm).size();
 
-  const int slow = config_.web_threads - 2;
+  const int slow = warren_.config().web_threads - 2;
   std::vector<int> slow_fds;
   for (int i = 0; i < slow; ++i) {
-    const int fd = Connect(server_->port(), /*receive_buffer=*/4096);
+    const int fd = Connect(port(), /*receive_buffer=*/4096);
     ASSERT_GE(fd, 0);
     send(fd, kGetMetrics, sizeof kGetMetrics - 1, MSG_NOSIGNAL);
     slow_fds.push_back(fd);
@@ -233,7 +220,7 @@ TEST_F(LoadTest, ClientsReadingOneBytePerSecondDoNotHoldUpOthers) {
   const absl::Time start = absl::Now();
   int fast_ok = 0;
   for (int i = 0; i < 5; ++i) {
-    const std::string answer = Exchange(Connect(server_->port()), kGetMetrics, absl::Now() + absl::Seconds(60));
+    const std::string answer = Exchange(Connect(port()), kGetMetrics, absl::Now() + absl::Seconds(60));
     fast_ok += StatusOf(answer) == 200 && testing::CountSamples(BodyOf(answer), "rabbitmq_queue_messages") == 20000;
   }
   const absl::Duration took = absl::Now() - start;
@@ -253,7 +240,7 @@ TEST_F(LoadTest, OversizedRequestHeadersAreRefusedAndTheServerGoesOn) {
   for (size_t size : {size_t{16} << 10, size_t{1} << 20}) {
     const std::string request =
         absl::StrCat("GET /metrics HTTP/1.1\r\nHost: warren\r\nX-Big: ", std::string(size, 'a'), "\r\n\r\n");
-    const int fd = Connect(server_->port());
+    const int fd = Connect(port());
     ASSERT_GE(fd, 0);
     // The server may close before the whole request is sent: the answer, if any, must not be 200.
     send(fd, request.data(), request.size(), MSG_NOSIGNAL);
@@ -265,11 +252,11 @@ TEST_F(LoadTest, OversizedRequestHeadersAreRefusedAndTheServerGoesOn) {
               << "\n";
   }
   const std::string long_uri = absl::StrCat("GET /metrics?", std::string(100000, 'x'), " HTTP/1.1\r\nHost: w\r\n\r\n");
-  const int fd = Connect(server_->port());
+  const int fd = Connect(port());
   send(fd, long_uri.data(), long_uri.size(), MSG_NOSIGNAL);
   EXPECT_NE(StatusOf(Exchange(fd, "", absl::Now() + absl::Seconds(12))), 200) << "100 KB URI";
   close(fd);
-  const std::string after = Exchange(Connect(server_->port()), kGetMetrics, absl::Now() + absl::Seconds(10));
+  const std::string after = Exchange(Connect(port()), kGetMetrics, absl::Now() + absl::Seconds(10));
   EXPECT_EQ(StatusOf(after), 200) << "still serving";
 }
 
@@ -291,7 +278,7 @@ TEST_F(LoadTest, ManyParallelProbeTargetsAreBounded) {
       const std::string target = absl::StrCat(broker.url(), "/t", t);
       const std::string request = absl::StrCat("GET /probe?target=", target, "&module=default HTTP/1.1\r\nHost: w\r\n",
                                                "Connection: close\r\n\r\n");
-      statuses[t] = StatusOf(Exchange(Connect(server_->port()), request, absl::Now() + absl::Seconds(15)));
+      statuses[t] = StatusOf(Exchange(Connect(port()), request, absl::Now() + absl::Seconds(15)));
       int64_t now = ProcStatus("Threads"), seen = max_threads.load();
       while (now > seen && !max_threads.compare_exchange_weak(seen, now)) {
       }
@@ -302,7 +289,7 @@ TEST_F(LoadTest, ManyParallelProbeTargetsAreBounded) {
   const int refused = static_cast<int>(std::count(statuses.begin(), statuses.end(), 503));
   EXPECT_EQ(ok, kMaxTargets);
   EXPECT_EQ(refused, kMaxTargets);
-  EXPECT_EQ(prober_->targets(), kMaxTargets);
+  EXPECT_EQ(warren_.prober().targets(), kMaxTargets);
   std::cerr << "[ LOAD     ] " << 2 * kMaxTargets << " parallel /probe targets, --probe.max-targets " << kMaxTargets
             << ": " << ok << " scraped, " << refused << " answered 503; threads " << threads_before << " -> max "
             << max_threads.load() << " (" << 2 * kMaxTargets << " client threads included)\n";

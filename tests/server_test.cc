@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/fake_broker.h"
+#include "tests/in_process_warren.h"
 #include "tests/test_util.h"
 
 namespace warren {
@@ -27,29 +28,22 @@ TEST(ScrapeDeadline, HeaderShortensButNeverLengthens) {
 class ServerTest : public ::testing::Test {
  protected:
   void StartAgainst(const testing::FakeBroker& broker) {
-    config_.listen_address = "127.0.0.1:0";
-    config_.scrape_timeout = absl::Seconds(5);
-    client_ = std::make_unique<RabbitClient>(
-        ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "u", .password = "p"});
-    scraper_ = std::make_unique<Scraper>(
-        Scraper::Options{.scrape_timeout = config_.scrape_timeout, .min_interval = absl::ZeroDuration(), .health_interval = absl::Minutes(1), .definitions_interval = absl::Minutes(5), .endpoints = {}},
-        client_.get(), &pool_);
-    server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
-    ASSERT_TRUE(server_->Start().ok());
+    testing::InProcessWarren::Options options{.user = "u", .password = "p"};
+    options.scraper.scrape_timeout = absl::Seconds(5);
+    options.scraper.health_interval = absl::Minutes(1);
+    options.scraper.definitions_interval = absl::Minutes(5);
+    ASSERT_TRUE(warren_.Start(broker.url(), options).ok());
   }
+  int port() const { return warren_.port(); }
 
-  Config config_;
-  ScraperPool pool_{2};
-  std::unique_ptr<RabbitClient> client_;
-  std::unique_ptr<Scraper> scraper_;
-  std::unique_ptr<MetricsServer> server_;
+  testing::InProcessWarren warren_{2};
 };
 
 TEST_F(ServerTest, ServesMetricsLandingPageAnd404) {
   testing::FakeBroker broker;
   broker.SetHealthy();
   StartAgainst(broker);
-  httplib::Client http("127.0.0.1", server_->port());
+  httplib::Client http("127.0.0.1", port());
   auto metrics = http.Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_EQ(metrics->status, 200);
@@ -69,14 +63,14 @@ TEST_F(ServerTest, MetricsAreTheRenderedTextUncompressedWithTheirLength) {
   testing::FakeBroker broker;
   broker.SetHealthy();
   StartAgainst(broker);
-  httplib::Client http("127.0.0.1", server_->port());
+  httplib::Client http("127.0.0.1", port());
   http.set_decompress(false);
   auto metrics = http.Get("/metrics", {{"Accept-Encoding", "gzip, deflate, br"}});
   ASSERT_TRUE(metrics);
   EXPECT_EQ(metrics->status, 200);
   EXPECT_FALSE(metrics->has_header("Content-Encoding"));
   EXPECT_EQ(metrics->get_header_value("Content-Length"), std::to_string(metrics->body.size()));
-  const std::string rendered = scraper_->Render(absl::Now() + absl::Seconds(5));
+  const std::string rendered = warren_.scraper().Render(absl::Now() + absl::Seconds(5));
   // A second scrape has other values and maybe more self-metric series: compare the families.
   auto families = [](absl::string_view text) {
     std::vector<std::string> out;
@@ -96,7 +90,7 @@ TEST_F(ServerTest, HealthzAnswersAlwaysReadyzOnceTheBrokerWasScraped) {
   broker.SetHealthy();
   broker.Set("/api/queues", {.status = 500, .body = "boom"});
   StartAgainst(broker);
-  httplib::Client http("127.0.0.1", server_->port());
+  httplib::Client http("127.0.0.1", port());
   auto health = http.Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
@@ -128,7 +122,7 @@ TEST_F(ServerTest, AnswersWithinPrometheusTimeoutWhenTheBrokerStalls) {
   broker.SetHealthy();
   broker.Set("/api/overview", {.body = "{}", .delay = absl::Seconds(4)});
   StartAgainst(broker);
-  httplib::Client http("127.0.0.1", server_->port());
+  httplib::Client http("127.0.0.1", port());
   const absl::Time start = absl::Now();
   auto metrics = http.Get("/metrics", {{"X-Prometheus-Scrape-Timeout-Seconds", "1"}});
   ASSERT_TRUE(metrics);
