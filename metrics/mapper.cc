@@ -324,30 +324,33 @@ void Mapper::MapSorted(std::span<const rapidjson::Value* const> objects, State* 
   // Stable: objects with equal labels (none from a sane broker) keep the broker's order.
   if (!std::is_sorted(order.begin(), order.end(), by_labels)) std::stable_sort(order.begin(), order.end(), by_labels);
 
+  auto map = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) MapObject(*kept[order[i]], values[order[i]], state);
+  };
   // After a sample of the objects, reserve each family's text for all of them, so the text of
   // 100,000 queues is written once instead of copied at every doubling. The objects' label
   // values scale the estimate: the first ones in label order can have longer names than most.
   constexpr size_t kSample = 256;
-  auto weight = [&values](uint32_t i) {
-    size_t bytes = 40;  // about what a series holds besides its labels: name, value, punctuation
-    for (const std::string& value : values[i]) bytes += value.size();
-    return static_cast<double>(bytes);
-  };
-  double sampled = 0;
-  for (size_t i = 0; i < order.size(); ++i) {
-    MapObject(*kept[order[i]], values[order[i]], state);
-    sampled += weight(order[i]);
-    if (i + 1 != kSample || order.size() <= 2 * kSample) continue;
-    double all = 0;
-    for (uint32_t j : order) all += weight(j);
-    // Capped: a hostile list whose first objects are huge must not make it ask for terabytes;
-    // past the cap the text grows by doubling as before.
-    constexpr double kMaxReserve = 256.0 * 1024 * 1024;
-    for (FamilyBuilder& family : state->families) {
-      const double estimate = static_cast<double>(family.bytes()) * all / sampled * 1.05;
-      family.Reserve(static_cast<size_t>(std::min(estimate, kMaxReserve)));
-    }
+  if (order.size() <= 2 * kSample) {
+    map(0, order.size());
+    return;
   }
+  map(0, kSample);
+  double sampled = 0, all = 0;
+  for (size_t i = 0; i < order.size(); ++i) {
+    double weight = 40;  // about what a series holds besides its labels: name, value, punctuation
+    for (const std::string& value : values[order[i]]) weight += static_cast<double>(value.size());
+    if (i < kSample) sampled += weight;
+    all += weight;
+  }
+  // Capped: a hostile list whose first objects are huge must not make it ask for terabytes; past
+  // the cap the text grows by doubling as before.
+  constexpr double kMaxReserve = 256.0 * 1024 * 1024;
+  for (FamilyBuilder& family : state->families) {
+    const double estimate = static_cast<double>(family.bytes()) * all / sampled * 1.05;
+    family.Reserve(static_cast<size_t>(std::min(estimate, kMaxReserve)));
+  }
+  map(kSample, order.size());
 }
 
 absl::StatusOr<Mapped> Mapper::Map(absl::string_view body, const MapOptions& options) const {
