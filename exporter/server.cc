@@ -60,8 +60,7 @@ void SetExposition(httplib::Response& response, std::shared_ptr<const metrics::E
 void SetContent(httplib::Response& response, std::string body, const char* content_type) {
   auto owner = std::make_shared<const std::string>(std::move(body));
   auto exposition = std::make_shared<metrics::Exposition>();
-  exposition->pieces.emplace_back(*owner);
-  exposition->ends.push_back(owner->size());
+  exposition->Append(*owner);
   exposition->owners.push_back(std::move(owner));
   SetExposition(response, std::move(exposition), content_type);
 }

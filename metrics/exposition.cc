@@ -31,11 +31,6 @@ Exposition AssemblePieces(std::vector<const FamilyText*> chunks, std::vector<std
   std::stable_sort(chunks.begin(), chunks.end(),
                    [](const FamilyText* a, const FamilyText* b) { return a->name < b->name; });
   Exposition out;
-  auto add = [&out](absl::string_view piece) {
-    if (piece.empty()) return;
-    out.pieces.push_back(piece);
-    out.ends.push_back(out.size() + piece.size());
-  };
   // The "# HELP ...\n# TYPE ...\n" lines that open a chunk.
   auto header_length = [](const std::string& text) {
     const size_t help_end = text.find('\n');
@@ -47,13 +42,13 @@ Exposition AssemblePieces(std::vector<const FamilyText*> chunks, std::vector<std
     if (previous != nullptr && previous->name == chunk->name) {
       const size_t header = header_length(chunk->text);
       if (previous->text.compare(0, header_length(previous->text), chunk->text, 0, header) == 0) {
-        add(absl::string_view(chunk->text).substr(header));
+        out.Append(absl::string_view(chunk->text).substr(header));
       } else {
         duplicates->push_back(chunk->name);
       }
       continue;
     }
-    add(chunk->text);
+    out.Append(chunk->text);
     previous = chunk;
   }
   return out;
@@ -61,6 +56,13 @@ Exposition AssemblePieces(std::vector<const FamilyText*> chunks, std::vector<std
 
 std::string Assemble(std::vector<const FamilyText*> chunks, std::vector<std::string>* duplicates) {
   return AssemblePieces(std::move(chunks), duplicates).Joined();
+}
+
+void Exposition::Append(absl::string_view piece) {
+  if (piece.empty()) return;
+  const size_t end = size() + piece.size();
+  pieces.push_back(piece);
+  ends.push_back(end);
 }
 
 absl::string_view Exposition::At(size_t offset) const {

@@ -33,6 +33,8 @@ struct Exposition {
   std::vector<size_t> ends;  // ends[i]: the byte offset just past pieces[i]
 
   size_t size() const { return ends.empty() ? 0 : ends.back(); }
+  // Adds `piece` (nothing if it is empty); its owner goes into `owners`.
+  void Append(absl::string_view piece);
   // The rest of the piece that holds byte `offset` (empty at or past the end).
   absl::string_view At(size_t offset) const;
   std::string Joined() const;
