@@ -15,7 +15,7 @@ enum class Which { kMessages, kReady, kUnacked };
 
 struct DepthName {
   absl::string_view name;
-  Which which;
+  Which which = Which::kMessages;
 };
 
 constexpr DepthName kDepthNames[] = {

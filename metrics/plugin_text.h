@@ -44,7 +44,7 @@ struct PluginDepths {
   std::size_t conflicts = 0;        // queues dropped for two different values of one metric
 };
 
-inline constexpr std::size_t kDefaultMaxLineBytes = 64 * 1024;
+inline constexpr std::size_t kDefaultMaxLineBytes = std::size_t{64} * 1024;
 
 // Reads every line; lines of other metrics and comments are skipped. Never fails: what it could
 // not read is counted in the result.
