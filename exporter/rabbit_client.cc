@@ -342,8 +342,21 @@ absl::StatusOr<std::string> RabbitClient::Get(absl::string_view request, absl::T
   return std::move(body->data);
 }
 
+absl::StatusOr<std::string> RabbitClient::GetText(absl::string_view request, absl::Time deadline) const {
+  absl::StatusOr<Body> body = GetAccepting(request, deadline, false, "text/plain");
+  if (!body.ok()) return body.status();
+  return std::move(body->data);
+}
+
 absl::StatusOr<Body> RabbitClient::GetBody(absl::string_view request, absl::Time deadline, bool body_on_503,
                                            bool bert) const {
+  // Endpoints without BERT (federation links, shovels, vhost limits) pick the JSON they offer.
+  return GetAccepting(request, deadline, body_on_503,
+                      bert ? "application/bert, application/json;q=0.5" : "application/json");
+}
+
+absl::StatusOr<Body> RabbitClient::GetAccepting(absl::string_view request, absl::Time deadline, bool body_on_503,
+                                                const char* accept) const {
   const absl::Duration budget = deadline - absl::Now();
   if (budget <= absl::ZeroDuration()) {
     return absl::DeadlineExceededError(absl::StrCat(request, ": no time left"));
@@ -372,8 +385,7 @@ absl::StatusOr<Body> RabbitClient::GetBody(absl::string_view request, absl::Time
   std::string body;
   bool too_large = false, too_slow = false, got_headers = false;
   httplib::Result result = client.Get(
-      // Endpoints without BERT (federation links, shovels, vhost limits) pick the JSON they offer.
-      path, httplib::Headers{{"Accept", bert ? "application/bert, application/json;q=0.5" : "application/json"}},
+      path, httplib::Headers{{"Accept", accept}},
       [&](const httplib::Response& response) {
         got_headers = true;
         // Refuse early when the broker announces a body over the cap.

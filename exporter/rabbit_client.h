@@ -86,10 +86,16 @@ class RabbitClient {
   // Get, asking for BERT if `bert` (JSON still accepted: endpoints that do not offer BERT answer
   // JSON); the Content-Type of the answer says which it is. The body cap is the same.
   absl::StatusOr<Body> GetBody(absl::string_view request, absl::Time deadline, bool body_on_503, bool bert) const;
+  // Get, asking for text/plain (the rabbitmq_prometheus plugin's exposition), with the same errors.
+  absl::StatusOr<std::string> GetText(absl::string_view request, absl::Time deadline) const;
   // The cap on one body; Get answers kResourceExhausted above it.
   int64_t max_body_bytes() const { return options_.max_body_bytes; }
 
  private:
+  // The GET behind the three above, with this Accept header.
+  absl::StatusOr<Body> GetAccepting(absl::string_view request, absl::Time deadline, bool body_on_503,
+                                    const char* accept) const;
+
   const ClientOptions options_;
   absl::Status tls_status_;               // why the TLS options are unusable, else OK
   std::shared_ptr<const LoadedTls> tls_;  // for an https:// URL when tls_status_ is OK
