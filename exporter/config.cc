@@ -1,7 +1,9 @@
 #include "exporter/config.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -9,7 +11,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/types/span.h"
 #include "exporter/broker_url.h"
 #include "exporter/config_file.h"
 #include "re2/re2.h"
@@ -24,6 +29,9 @@ struct Flag {
   const char* help;
   std::function<absl::Status(Config*, absl::string_view)> set;
   std::function<std::string(const Config&)> show;  // default shown in --help; "" for none
+  // Only for a repeatable flag (a list): empties the list. Each source (file, environment, flags)
+  // replaces the list of the sources below it; within one source every value adds to it.
+  std::function<void(Config*)> clear = nullptr;
 };
 
 absl::Status SetDuration(absl::string_view value, absl::Duration* out) {
@@ -62,6 +70,70 @@ absl::Status ReadPasswordFile(absl::string_view path, std::string* out) {
   if (password.empty()) return absl::InvalidArgumentError(absl::StrCat("\"", path, "\" is empty"));
   *out = std::move(password);
   return absl::OkStatus();
+}
+
+// A URL of a node's rabbitmq_prometheus plugin: http(s)://host[:port][/], no credentials, path or
+// query. Errors never repeat the URL.
+absl::Status CheckPluginUrl(absl::string_view url) {
+  // Before ParseBrokerUrl, whose message about credentials points at --rabbitmq.user.
+  if (absl::StrContains(url, '@')) {
+    return absl::InvalidArgumentError("must not contain credentials (user:password@)");
+  }
+  absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
+  if (!parsed.ok()) return parsed.status();
+  // ParseBrokerUrl accepted a scheme, so "://" is there; it drops trailing slashes, so look at the
+  // path as written.
+  absl::string_view rest = url.substr(url.find("://") + 3);
+  if (const size_t slash = rest.find('/'); slash != absl::string_view::npos && rest.substr(slash) != "/") {
+    return absl::InvalidArgumentError("must not have a path (warren asks for /metrics/detailed itself)");
+  }
+  return absl::OkStatus();
+}
+
+// One --rabbitmq.plugin-url entry, against the entries before it. The node is named only once it
+// is known to be one (a value like "http://user:pw=x@..." would otherwise show part of a password).
+absl::Status CheckPluginUrlEntry(const PluginUrl& entry, absl::Span<const PluginUrl> before) {
+  if (entry.node.empty()) return absl::InvalidArgumentError("want NODE=URL; the node is empty");
+  // NAME@HOST, one '@', neither part empty. No ':' or '/' either: an Erlang node name has none, and
+  // a URL or credentials given as the node (by a missing "NODE=") would.
+  const size_t at = entry.node.find('@');
+  if (at == 0 || at == std::string::npos || at + 1 == entry.node.size() || entry.node.find('@', at + 1) != std::string::npos ||
+      entry.node.find_first_of(":/") != std::string::npos ||
+      !std::all_of(entry.node.begin(), entry.node.end(), [](char c) { return absl::ascii_isgraph(c); })) {
+    return absl::InvalidArgumentError("want NODE=URL with NODE a node name as /api/nodes gives it, NAME@HOST");
+  }
+  if (absl::Status s = CheckPluginUrl(entry.url); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(entry.node, ": ", s.message()));
+  }
+  if (std::any_of(before.begin(), before.end(), [&entry](const PluginUrl& p) { return p.node == entry.node; })) {
+    return absl::InvalidArgumentError(absl::StrCat(entry.node, ": given twice"));
+  }
+  return absl::OkStatus();
+}
+
+// "NODE=URL" or "NODE=URL,NODE=URL,...": split at the first '=' (node names have none), appended.
+absl::Status AddPluginUrls(absl::string_view value, std::vector<PluginUrl>* urls) {
+  for (absl::string_view item : absl::StrSplit(value, ',')) {
+    const size_t eq = item.find('=');
+    if (eq == absl::string_view::npos) {
+      return absl::InvalidArgumentError("want NODE=URL (e.g. rabbit@host-1=http://10.0.0.5:15692)");
+    }
+    PluginUrl entry{std::string(item.substr(0, eq)), std::string(item.substr(eq + 1))};
+    if (absl::Status s = CheckPluginUrlEntry(entry, *urls); !s.ok()) return s;
+    urls->push_back(std::move(entry));
+  }
+  return absl::OkStatus();
+}
+
+// {host} once; with it replaced, a plugin URL. That also keeps {host} in the host part: in the
+// scheme, port, credentials, path or query the URL is refused.
+absl::Status CheckPluginUrlTemplate(absl::string_view url_template) {
+  constexpr absl::string_view kHost = "{host}";
+  const size_t at = url_template.find(kHost);
+  if (at == absl::string_view::npos || url_template.find(kHost, at + 1) != absl::string_view::npos) {
+    return absl::InvalidArgumentError("must contain {host} once, as or in the host (e.g. http://{host}:15692)");
+  }
+  return CheckPluginUrl(absl::StrReplaceAll(url_template, {{kHost, "example"}}));
 }
 
 // A flag whose value is stored as given. `field` names the Config member for const and non-const
@@ -110,6 +182,15 @@ const std::vector<Flag>& Flags() {
          return absl::OkStatus();
        },
        [](const Config& c) { return std::string(BodyFormatName(c.rabbitmq_format)); }},
+      {"rabbitmq.plugin-url", "NODE=URL",
+       "Queue depth from this node's rabbitmq_prometheus plugin, e.g. rabbit@host-1=http://10.0.0.5:15692 "
+       "(repeatable or comma-separated; opt-in, see docs/design/plugin-depth.md).",
+       [](Config* c, absl::string_view v) { return AddPluginUrls(v, &c->plugin_urls); },
+       [](const Config&) { return std::string(); }, [](Config* c) { c->plugin_urls.clear(); }},
+      StringFlag("rabbitmq.plugin-url-template", "URL",
+                 "Queue depth from each node's rabbitmq_prometheus plugin at this URL, {host} the node name after @, "
+                 "e.g. http://{host}:15692 (opt-in, see docs/design/plugin-depth.md).",
+                 [](auto& c) -> auto& { return c.plugin_url_template; }),
       StringFlag("web.listen-address", "[HOST]:PORT", "Address to serve metrics on.",
                  [](auto& c) -> auto& { return c.listen_address; }, true),
       StringFlag("web.config.file", "PATH",
@@ -219,6 +300,16 @@ absl::Status Config::Validate() const {
     return FlagError("rabbitmq.url", url.status());
   }
   if (rabbitmq_user.empty()) return FlagError("rabbitmq.user", absl::InvalidArgumentError("must not be empty"));
+  for (size_t i = 0; i < plugin_urls.size(); ++i) {
+    if (absl::Status s = CheckPluginUrlEntry(plugin_urls[i], absl::MakeConstSpan(plugin_urls).first(i)); !s.ok()) {
+      return FlagError("rabbitmq.plugin-url", s);
+    }
+  }
+  if (!plugin_url_template.empty()) {
+    if (absl::Status s = CheckPluginUrlTemplate(plugin_url_template); !s.ok()) {
+      return FlagError("rabbitmq.plugin-url-template", s);
+    }
+  }
   std::string host;
   int port = 0;
   if (absl::Status s = ParseListenAddress(listen_address, &host, &port); !s.ok()) {
@@ -260,6 +351,11 @@ absl::Status Config::Validate() const {
     return FlagError(absl::StrCat("filter.", name), absl::InvalidArgumentError(absl::StripLeadingAsciiWhitespace(message.substr(colon + 1))));
   }
   if (max_queues < 0) return FlagError("filter.max-queues", absl::InvalidArgumentError("must not be negative"));
+  if (max_queues > 0 && (!plugin_urls.empty() || !plugin_url_template.empty())) {
+    return FlagError("filter.max-queues",
+                     absl::InvalidArgumentError("ranks queues by the depth in the queues listing, which plugin depth "
+                                                "(--rabbitmq.plugin-url, --rabbitmq.plugin-url-template) leaves out"));
+  }
   if (max_vhost_requests < 0) {
     return FlagError("filter.max-vhost-requests", absl::InvalidArgumentError("must not be negative"));
   }
@@ -383,6 +479,7 @@ absl::Status ApplyConfigFile(const std::vector<FileSetting>& settings, const std
                                                  ? "not accepted in a file; use rabbitmq.password_file"
                                                  : "unknown key (the keys are the flags of --help)"));
     }
+    if (flag->clear) flag->clear(config);  // the file's list replaces the defaults'
     if (absl::Status s = flag->set(config, value); !s.ok()) return fail(s);
   }
   return absl::OkStatus();
@@ -406,6 +503,7 @@ absl::Status ApplyEnv(const EnvLookup& env, Config* config) {
     if (absl::string_view(flag.name) == "config.file") continue;
     const std::string name = EnvName(flag.name);
     if (std::optional<std::string> value = env(name.c_str()); value && !value->empty()) {
+      if (flag.clear) flag.clear(config);  // the environment's list replaces the file's
       if (absl::Status s = flag.set(config, *value); !s.ok()) {
         return absl::InvalidArgumentError(absl::StrCat("$", name, ": ", s.message()));
       }
@@ -495,7 +593,9 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const
     if (absl::Status s = ApplyFile(config_file, &out.config); !s.ok()) return s;
   }
   if (absl::Status s = ApplyEnv(env, &out.config); !s.ok()) return s;
+  std::set<const Flag*> listed;  // repeatable flags given: their list replaces the environment's
   for (const Given& g : given) {
+    if (g.flag->clear && listed.insert(g.flag).second) g.flag->clear(&out.config);
     if (absl::Status s = g.flag->set(&out.config, g.value); !s.ok()) return FlagError(g.flag->name, s);
   }
   for (const auto& [group, on] : collectors) {

@@ -30,6 +30,13 @@ struct ProbeModule {
   std::vector<std::string> targets;
 };
 
+// A node's rabbitmq_prometheus endpoint (e.g. rabbit@host-1 -> http://10.0.0.5:15692), for
+// queue depth from the plugin (docs/design/plugin-depth.md).
+struct PluginUrl {
+  std::string node;  // the RabbitMQ node name, as /api/nodes names it
+  std::string url;   // http:// or https://, no path or query
+};
+
 struct Config {
   std::string rabbitmq_url = "http://127.0.0.1:15672";
   std::string rabbitmq_user = "guest";
@@ -53,6 +60,10 @@ struct Config {
   int64_t max_body_bytes = int64_t{256} << 20;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kLogfmt;
+  // Queue depth from each node's rabbitmq_prometheus plugin instead of enable_queue_totals
+  // (opt-in; on when either is set). Explicit URLs win over the template for their node.
+  std::vector<PluginUrl> plugin_urls;
+  std::string plugin_url_template;  // "{host}" stands for the part of a node name after '@'
   // Groups switched off: no request is made. The opt-in statistics tier starts here.
   std::vector<std::string> disabled_collectors = metrics::OptInGroups();
 

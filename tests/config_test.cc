@@ -112,11 +112,158 @@ TEST(ParseArgs, HelpListsEveryFlag) {
                            "--web.telemetry-path", "--scrape.timeout", "--scrape.min-interval", "--scrape.health-interval", "--scrape.definitions-interval",
                            "--log.level", "--log.format", "--rabbitmq.format", "--no-collector.GROUP", "federation_upstreams",
                            "--version", "WARREN_RABBITMQ_PASSWORD", "--config.file", "--config.check",
-                           "--healthcheck", "WARREN_RABBITMQ_PASSWORD_FILE", "WARREN_COLLECTOR_"}) {
+                           "--healthcheck", "WARREN_RABBITMQ_PASSWORD_FILE", "WARREN_COLLECTOR_",
+                           "--rabbitmq.plugin-url=NODE=URL", "--rabbitmq.plugin-url-template=URL"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
   EXPECT_TRUE(ParseArgs({"--help"}, NoEnv())->help);
   EXPECT_TRUE(ParseArgs({"--version"}, NoEnv())->version);
+}
+
+TEST(ParseArgs, PluginUrlsOneTwoAndTemplate) {
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs({}, NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->config.plugin_urls.empty()) << "opt-in";
+  EXPECT_EQ(parsed->config.plugin_url_template, "") << "opt-in";
+
+  parsed = ParseArgs({"--rabbitmq.plugin-url=rabbit@host-1=http://10.0.0.5:15692"}, NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->config.plugin_urls.size(), 1u);
+  EXPECT_EQ(parsed->config.plugin_urls[0].node, "rabbit@host-1");
+  EXPECT_EQ(parsed->config.plugin_urls[0].url, "http://10.0.0.5:15692");
+
+  // Repeated (both flag forms), comma-separated, https, IPv6, a trailing slash.
+  parsed = ParseArgs({"--rabbitmq.plugin-url=rabbit@a=https://10.0.0.5:15691/", "--rabbitmq.plugin-url",
+                      "rabbit@b.example=http://[fd00::6]:15692,rabbit@c=http://c"},
+                     NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->config.plugin_urls.size(), 3u);
+  EXPECT_EQ(parsed->config.plugin_urls[0].node, "rabbit@a");
+  EXPECT_EQ(parsed->config.plugin_urls[0].url, "https://10.0.0.5:15691/");
+  EXPECT_EQ(parsed->config.plugin_urls[1].node, "rabbit@b.example");
+  EXPECT_EQ(parsed->config.plugin_urls[1].url, "http://[fd00::6]:15692");
+  EXPECT_EQ(parsed->config.plugin_urls[2].node, "rabbit@c");
+  EXPECT_EQ(parsed->config.plugin_urls[2].url, "http://c");
+
+  for (const char* url_template : {"http://{host}:15692", "https://{host}.rabbit.svc.cluster.local:15691/"}) {
+    parsed = ParseArgs({std::string("--rabbitmq.plugin-url-template=") + url_template,
+                        "--rabbitmq.plugin-url=rabbit@a=http://10.0.0.5:15692"},
+                       NoEnv());
+    ASSERT_TRUE(parsed.ok()) << url_template << ": " << parsed.status();
+    EXPECT_EQ(parsed->config.plugin_url_template, url_template);
+    EXPECT_EQ(parsed->config.plugin_urls.size(), 1u) << "both together";
+  }
+}
+
+TEST(ParseArgs, PluginUrlErrorsNameTheFlag) {
+  struct Case {
+    std::string value;
+    const char* want;  // after "--rabbitmq.plugin-url: "
+  } cases[] = {
+      {"rabbit@a", "want NODE=URL"},
+      {"", "want NODE=URL"},
+      {"rabbit@a=http://a:15692,", "want NODE=URL"},
+      {"=http://a:15692", "want NODE=URL; the node is empty"},
+      {"rabbit=http://a:15692", "want NODE=URL with NODE a node name"},
+      {"@a=http://a:15692", "want NODE=URL with NODE a node name"},
+      {"rabbit@=http://a:15692", "want NODE=URL with NODE a node name"},
+      {"rabbit@a@b=http://a:15692", "want NODE=URL with NODE a node name"},
+      {"rabbit@a =http://a:15692", "want NODE=URL with NODE a node name"},
+      {"rabbit/x@a=http://a:15692", "want NODE=URL with NODE a node name"},
+      {"rabbit@a=ftp://a:15692", "rabbit@a: must start with http:// or https://"},
+      {"rabbit@a=a:15692", "rabbit@a: must start with http:// or https://"},
+      {"rabbit@a=http://:15692", "rabbit@a: has no host"},
+      {"rabbit@a=http://a:99999", "rabbit@a: bad port"},
+      {"rabbit@a=http://a:15692/metrics", "rabbit@a: must not have a path"},
+      {"rabbit@a=http://a:15692//", "rabbit@a: must not have a path"},
+      {"rabbit@a=http://a:15692/?x=1", "rabbit@a: must not contain a query"},
+      {"rabbit@a=http://monitor:hunter2@a:15692", "rabbit@a: must not contain credentials"},
+      {"rabbit@a=http://a:15692,rabbit@a=http://b:15692", "rabbit@a: given twice"},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<ParsedArgs> parsed = ParseArgs({"--rabbitmq.plugin-url=" + c.value}, NoEnv());
+    ASSERT_FALSE(parsed.ok()) << c.value;
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(parsed.status().message().find(std::string("--rabbitmq.plugin-url: ") + c.want), 0u)
+        << c.value << " -> " << parsed.status().message();
+  }
+  // Given twice across two uses of the flag, too.
+  absl::StatusOr<ParsedArgs> parsed =
+      ParseArgs({"--rabbitmq.plugin-url=rabbit@a=http://a:15692", "--rabbitmq.plugin-url=rabbit@a=http://b:15692"}, NoEnv());
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message(), "--rabbitmq.plugin-url: rabbit@a: given twice");
+}
+
+TEST(ParseArgs, PluginUrlErrorsDoNotEchoCredentials) {
+  for (const char* value : {"rabbit@a=http://monitor:hunter2@a:15692", "rabbit@a=http://monitor:hunter2/x@a:15692",
+                            "http://monitor:hunter2@a:15692", "http://monitor:hunter2=x@a=http://a:15692",
+                            "monitor:hunter2@a=http://a:15692"}) {
+    absl::StatusOr<ParsedArgs> parsed = ParseArgs({std::string("--rabbitmq.plugin-url=") + value}, NoEnv());
+    ASSERT_FALSE(parsed.ok()) << value;
+    EXPECT_EQ(parsed.status().message().find("--rabbitmq.plugin-url: "), 0u) << parsed.status();
+    EXPECT_EQ(parsed.status().message().find("hunter2"), std::string::npos) << parsed.status();
+  }
+  absl::StatusOr<ParsedArgs> parsed =
+      ParseArgs({"--rabbitmq.plugin-url-template=http://monitor:hunter2@{host}:15692"}, NoEnv());
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message(), "--rabbitmq.plugin-url-template: must not contain credentials (user:password@)");
+}
+
+TEST(ParseArgs, PluginUrlTemplateErrorsNameTheFlag) {
+  struct Case {
+    const char* value;
+    const char* want;  // after "--rabbitmq.plugin-url-template: "
+  } cases[] = {
+      {"http://rabbit:15692", "must contain {host} once"},
+      {"http://{host}{host}:15692", "must contain {host} once"},
+      {"http://{HOST}:15692", "must contain {host} once"},
+      {"ftp://{host}:15692", "must start with http:// or https://"},
+      {"{host}", "must start with http:// or https://"},
+      {"http://rabbit:{host}", "bad port"},
+      {"http://{host}:15692/metrics", "must not have a path"},
+      {"http://rabbit:15692/{host}", "must not have a path"},
+      {"http://{host}:15692/?x=1", "must not contain a query"},
+      {"http://{host}@rabbit:15692", "must not contain credentials"},
+      {"http://{host} :15692", "must not contain spaces"},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<ParsedArgs> parsed = ParseArgs({std::string("--rabbitmq.plugin-url-template=") + c.value}, NoEnv());
+    ASSERT_FALSE(parsed.ok()) << c.value;
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(parsed.status().message().find(std::string("--rabbitmq.plugin-url-template: ") + c.want), 0u)
+        << c.value << " -> " << parsed.status().message();
+  }
+}
+
+TEST(ParseArgs, PluginDepthRefusesMaxQueues) {
+  for (const char* flag : {"--rabbitmq.plugin-url=rabbit@a=http://a:15692", "--rabbitmq.plugin-url-template=http://{host}:15692"}) {
+    absl::StatusOr<ParsedArgs> parsed = ParseArgs({flag, "--filter.max-queues=100"}, NoEnv());
+    ASSERT_FALSE(parsed.ok()) << flag;
+    EXPECT_EQ(parsed.status().message().find("--filter.max-queues: ranks queues by the depth in the queues listing"), 0u)
+        << parsed.status();
+    parsed = ParseArgs({flag, "--filter.max-queues=0"}, NoEnv());
+    EXPECT_TRUE(parsed.ok()) << flag << ": " << parsed.status();
+  }
+  EXPECT_TRUE(ParseArgs({"--filter.max-queues=100"}, NoEnv()).ok()) << "without plugin depth";
+}
+
+// For a Config built in code rather than by ParseArgs.
+TEST(ConfigValidate, ChecksPluginUrlsBuiltInCode) {
+  Config config;
+  config.plugin_urls = {{"rabbit@a", "http://a:15692"}, {"rabbit@b", "https://b:15691"}};
+  config.plugin_url_template = "http://{host}:15692";
+  EXPECT_TRUE(config.Validate().ok()) << config.Validate();
+  config.plugin_urls.push_back({"rabbit@a", "http://c:15692"});
+  EXPECT_EQ(config.Validate().message(), "--rabbitmq.plugin-url: rabbit@a: given twice");
+  config.plugin_urls.back() = {"rabbit", "http://c:15692"};
+  EXPECT_EQ(config.Validate().message().find("--rabbitmq.plugin-url: want NODE=URL with NODE a node name"), 0u)
+      << config.Validate();
+  config.plugin_urls.back() = {"rabbit@c", "http://c:15692/metrics"};
+  EXPECT_EQ(config.Validate().message(), "--rabbitmq.plugin-url: rabbit@c: must not have a path (warren asks for /metrics/detailed itself)");
+  config.plugin_urls.pop_back();
+  config.plugin_url_template = "http://rabbit:15692";
+  EXPECT_EQ(config.Validate().message().find("--rabbitmq.plugin-url-template: must contain {host} once"), 0u)
+      << config.Validate();
 }
 
 // A temporary file with `text`, removed by the destructor.
@@ -309,6 +456,80 @@ TEST(ConfigFile, EnvironmentErrorsNameTheVariable) {
   parsed = ParseArgs({}, Env({{"WARREN_COLLECTOR_DEFINITIONS", "off"}}));
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.status().message().find("$WARREN_COLLECTOR_DEFINITIONS: want true or false"), 0u) << parsed.status();
+}
+
+TEST(ConfigFile, PluginUrlsFromEnvironmentAndFile) {
+  absl::StatusOr<ParsedArgs> parsed =
+      ParseArgs({}, Env({{"WARREN_RABBITMQ_PLUGIN_URL", "rabbit@a=http://a:15692,rabbit@b=https://b:15691"},
+                         {"WARREN_RABBITMQ_PLUGIN_URL_TEMPLATE", "http://{host}:15692"}}));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->config.plugin_urls.size(), 2u);
+  EXPECT_EQ(parsed->config.plugin_urls[1].node, "rabbit@b");
+  EXPECT_EQ(parsed->config.plugin_urls[1].url, "https://b:15691");
+  EXPECT_EQ(parsed->config.plugin_url_template, "http://{host}:15692");
+
+  parsed = ParseArgs({}, Env({{"WARREN_RABBITMQ_PLUGIN_URL", "rabbit@a=http://a:15692/x"}}));
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message().find("$WARREN_RABBITMQ_PLUGIN_URL: rabbit@a: must not have a path"), 0u)
+      << parsed.status();
+  parsed = ParseArgs({}, Env({{"WARREN_RABBITMQ_PLUGIN_URL_TEMPLATE", "http://rabbit:15692"}}));
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message().find("--rabbitmq.plugin-url-template: must contain {host} once"), 0u)
+      << "checked with the other URLs, as --rabbitmq.url: " << parsed.status();
+
+  TempFile file("warren-plugin.yml",
+                "rabbitmq:\n"
+                "  plugin_url: rabbit@f1=http://f1:15692,rabbit@f2=http://f2:15692\n"
+                "  plugin_url_template: https://{host}.svc:15691\n");
+  parsed = ParseArgs({"--config.file=" + file.path()}, NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->config.plugin_urls.size(), 2u);
+  EXPECT_EQ(parsed->config.plugin_urls[0].node, "rabbit@f1");
+  EXPECT_EQ(parsed->config.plugin_urls[1].url, "http://f2:15692");
+  EXPECT_EQ(parsed->config.plugin_url_template, "https://{host}.svc:15691");
+
+  TempFile bad("warren-plugin-bad.yml", "rabbitmq:\n  plugin_url: rabbit@f1=http://f1:15692/metrics\n");
+  parsed = ParseArgs({"--config.file=" + bad.path()}, NoEnv());
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().message().find(bad.path() + ":2: rabbitmq.plugin_url: rabbit@f1: must not have a path"), 0u)
+      << parsed.status();
+}
+
+// A list is not merged across sources: the flags' list replaces the environment's, which replaces
+// the file's, as a single value would. The same node in two sources is therefore no error.
+TEST(ConfigFile, PluginUrlListOfAHigherSourceReplacesTheLowerOne) {
+  TempFile file("warren-plugin-prec.yml", "rabbitmq:\n  plugin_url: rabbit@a=http://file:15692\n");
+  const std::vector<std::string> args = {"--config.file=" + file.path()};
+  const EnvLookup env = Env({{"WARREN_RABBITMQ_PLUGIN_URL", "rabbit@a=http://env:15692,rabbit@b=http://env-b:15692"}});
+
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, env);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->config.plugin_urls.size(), 2u);
+  EXPECT_EQ(parsed->config.plugin_urls[0].url, "http://env:15692");
+  EXPECT_EQ(parsed->config.plugin_urls[1].url, "http://env-b:15692");
+
+  parsed = ParseArgs({args[0], "--rabbitmq.plugin-url=rabbit@a=http://flag:15692", "--rabbitmq.plugin-url=rabbit@c=http://flag-c:15692"},
+                     env);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->config.plugin_urls.size(), 2u);
+  EXPECT_EQ(parsed->config.plugin_urls[0].node, "rabbit@a");
+  EXPECT_EQ(parsed->config.plugin_urls[0].url, "http://flag:15692");
+  EXPECT_EQ(parsed->config.plugin_urls[1].node, "rabbit@c");
+
+  parsed = ParseArgs(args, NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->config.plugin_urls.size(), 1u);
+  EXPECT_EQ(parsed->config.plugin_urls[0].url, "http://file:15692");
+
+  // A file applied to a Config that has a list already replaces it too.
+  absl::StatusOr<std::vector<FileSetting>> settings =
+      ParseConfigFile("rabbitmq:\n  plugin_url: rabbit@a=http://file:15692\n", "/etc/warren/w.yml");
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  Config config;
+  config.plugin_urls = {{"rabbit@a", "http://before:15692"}, {"rabbit@b", "http://before-b:15692"}};
+  ASSERT_TRUE(ApplyConfigFile(*settings, "/etc/warren/w.yml", &config).ok());
+  ASSERT_EQ(config.plugin_urls.size(), 1u);
+  EXPECT_EQ(config.plugin_urls[0].url, "http://file:15692");
 }
 
 TEST(ConfigFile, CheckModeIsParsed) {
