@@ -13,6 +13,7 @@
 #include "metrics/consumers.h"
 #include "metrics/federation.h"
 #include "metrics/policies.h"
+#include "metrics/queue_depth.h"
 
 namespace warren::metrics {
 
@@ -105,6 +106,7 @@ struct VhostPath {
 };
 constexpr VhostPath kVhostPaths[] = {
     {&kQueues, "/api/queues/{vhost}"},
+    {&kQueueListing, "/api/queues/{vhost}"},
     {&kQueueStats, "/api/queues/{vhost}"},
     {&kConsumers, "/api/consumers/{vhost}"},
     {&kExchanges, "/api/exchanges/{vhost}"},

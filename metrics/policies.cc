@@ -86,8 +86,8 @@ FamilyBuilder MirrorsExpected(JoinInputs inputs) {
   std::vector<JoinRow> rows;
   if (!copies.empty()) {
     std::pair<std::string, std::string> key;
-    for (const LabelValues& queue : queues) {  // vhost, queue, type, policy
-      if (queue.size() != 4 || queue[2] != "classic" || queue[3].empty()) continue;
+    for (const LabelValues& queue : queues) {  // vhost, queue, type, policy, node
+      if (queue.size() < 4 || queue[2] != "classic" || queue[3].empty()) continue;
       key.first = queue[0];
       key.second = queue[3];
       auto it = copies.find(key);

@@ -10,7 +10,7 @@ namespace warren::metrics {
 extern const char kMirrorsExpectedName[];
 extern const char kMirrorsExpectedHelp[];
 
-// inputs: the keys of kQueues (vhost, queue, type, policy), kPolicies (vhost, policy, ha-mode,
+// inputs: the keys of kQueues (vhost, queue, type, policy, node), kPolicies (vhost, policy, ha-mode,
 // ha-params) and kNodes (node). One sample per classic queue whose policy sets ha-mode:
 //   all: every node of the cluster but the master's; exactly N: N-1, at most the other nodes;
 //   nodes [list]: the listed nodes that belong to the cluster, but one (the master).

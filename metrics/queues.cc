@@ -2,16 +2,23 @@
 // enable_queue_totals brings back only the message counts. What stays on that path: state,
 // type, policy, node, and the mirror and quorum/stream membership lists.
 // Consumers come from /api/consumers (consumers.cc).
+//
+// kQueueListing is the same listing without enable_queue_totals, for depth from each node's
+// rabbitmq_prometheus plugin instead (queue_depth.cc, docs/design/plugin-depth.md).
 #include "metrics/endpoints.h"
+#include "metrics/queue_depth.h"
 
 namespace warren::metrics {
 namespace {
 
 constexpr Label kQueueLabels[] = {{"vhost", "vhost"}, {"queue", "name"}};
 constexpr Label kQueueInfoLabels[] = {{"type", "type"}, {"policy", "policy"}};
-// For the consumers (consumers.cc) and mirrors expected (policies.cc) joins.
-constexpr Label kQueueKeys[] = {{"vhost", "vhost"}, {"queue", "name"}, {"type", "type"}, {"policy", "policy"}};
+// For the consumers (consumers.cc), mirrors expected (policies.cc) and plugin depth
+// (queue_depth.cc) joins. The host node is the one whose plugin reports the queue's depth.
+constexpr Label kQueueKeys[] = {
+    {"vhost", "vhost"}, {"queue", "name"}, {"type", "type"}, {"policy", "policy"}, {"node", "leader|node"}};
 
+// The three depth fields first: the listing without totals has all but them.
 constexpr Field kQueueFields[] = {
 //  JSON path                   metric name                             kind            help
   {"messages",                  "rabbitmq_queue_messages",              Kind::kGauge,  "Messages ready and unacknowledged: the queue depth."},
@@ -72,6 +79,28 @@ const Endpoint kQueues{
     .body_on_503 = false,
     .labels = kQueueLabels,
     .fields = kQueueFields,
+    .infos = kQueueInfos,
+    .states = kQueueStates,
+    .eaches = kQueueEaches,
+    .counts = kQueueCounts,
+    .derived = kQueueDerived,
+    .keys = kQueueKeys,
+};
+
+const Endpoint kQueueListing{
+    .name = "queues",  // the same endpoint to whoever reads warren_scrape_success
+    .group = "queues",
+    .path = "/api/queues",
+    .params = "disable_stats=true",  // the broker then says state "live", not running/idle/flow
+    .shape = Shape::kArray,
+    .columns = true,
+    .sortable = true,
+    .core = true,
+    .opt_in = false,
+    .cadence = Cadence::kScrape,
+    .body_on_503 = false,
+    .labels = kQueueLabels,
+    .fields = std::span<const Field>(kQueueFields).subspan(3),
     .infos = kQueueInfos,
     .states = kQueueStates,
     .eaches = kQueueEaches,

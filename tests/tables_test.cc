@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "metrics/consumers.h"
 #include "metrics/endpoints.h"
+#include "metrics/queue_depth.h"
 #include "prometheus/check_names.h"
 
 namespace warren::metrics {
@@ -102,7 +103,8 @@ TEST(Tables, JoinedEndpointsKeyOnTheSameLabels) {
   };
   // The join functions read keys by position: these are the positions they assume.
   using Names = std::vector<std::string>;
-  EXPECT_EQ(names(kQueues), (Names{"vhost", "queue", "type", "policy"}));
+  EXPECT_EQ(names(kQueues), (Names{"vhost", "queue", "type", "policy", "node"}));
+  EXPECT_EQ(names(kQueueListing), names(kQueues));  // stands in for kQueues in every join
   EXPECT_EQ(names(kConsumers), (Names{"vhost", "queue"}));
   EXPECT_EQ(names(kFederationUpstreams), (Names{"vhost", "upstream"}));
   EXPECT_EQ(names(kFederationLinks), (Names{"vhost", "upstream", "status"}));
@@ -115,6 +117,9 @@ TEST(Requests, ColumnsComeFromTheTable) {
             "/api/queues?disable_stats=true&enable_queue_totals=true"
             "&columns=vhost,name,messages,messages_ready,messages_unacknowledged,slave_nodes,"
             "synchronised_slave_nodes,members,online,type,policy,state,leader,node&sort=");
+  EXPECT_EQ(RequestFor(kQueueListing, "3.10.8"),
+            "/api/queues?disable_stats=true"
+            "&columns=vhost,name,slave_nodes,synchronised_slave_nodes,members,online,type,policy,state,leader,node&sort=");
   EXPECT_EQ(RequestFor(kConsumers, "3.10.8"), "/api/consumers?columns=queue.vhost,queue.name&sort=");
   // Every path the tables read is requested, and nothing else.
   for (const Endpoint* endpoint : AllEndpoints()) {

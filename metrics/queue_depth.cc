@@ -1,0 +1,149 @@
+#include "metrics/queue_depth.h"
+
+#include <cstdint>
+#include <map>
+#include <tuple>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "metrics/join_rows.h"
+
+namespace warren::metrics {
+
+const Endpoint kQueueDepth{
+    .name = "queue_depth",
+    .group = "queues",
+    .path = kPluginDepthRequest,
+    .params = "",
+    .shape = Shape::kArray,
+    .columns = false,
+    .sortable = false,
+    .core = false,  // the listing says which queues exist; their depth failing is not "down"
+    .opt_in = true,
+    .cadence = Cadence::kScrape,
+    .body_on_503 = false,
+    .labels = {},
+    .fields = {},
+    .infos = {},
+    .states = {},
+    .eaches = {},
+    .counts = {},
+    .derived = {},
+    .keys = {},
+};
+
+LabelEscaping PluginEscapingFor(absl::string_view rabbitmq_version) {
+  std::vector<absl::string_view> parts = absl::StrSplit(rabbitmq_version, '.');
+  int major = 0, minor = 0;
+  if (parts.size() < 2 || !absl::SimpleAtoi(parts[0], &major) || !absl::SimpleAtoi(parts[1], &minor)) {
+    return LabelEscaping::kNone;
+  }
+  return major < 3 || (major == 3 && minor <= 10) ? LabelEscaping::kNone : LabelEscaping::kStandard;
+}
+
+void AppendDepthRows(const PluginDepths& depths, absl::string_view node, std::vector<LabelValues>* rows) {
+  auto text = [](const std::optional<double>& value) {
+    // ParseCoarseDepths keeps only whole numbers up to 2^53: exact as integers.
+    return value ? absl::StrCat(static_cast<int64_t>(*value)) : std::string();
+  };
+  rows->reserve(rows->size() + depths.queues.size());
+  for (const auto& [name, depth] : depths.queues) {
+    rows->push_back({name.first, name.second, std::string(node), text(depth.messages), text(depth.ready),
+                     text(depth.unacked)});
+  }
+}
+
+namespace {
+
+// Listing keys (queues.cc): vhost, queue, type, policy, host node.
+constexpr size_t kListingNode = 4;
+// Depth row columns (AppendDepthRows).
+constexpr size_t kDepthNode = 2, kDepthMessages = 3, kDepthReady = 4, kDepthUnacked = 5;
+
+using DepthKey = std::tuple<absl::string_view, absl::string_view, absl::string_view>;  // vhost, queue, node
+
+// Depth rows by (vhost, queue, reporting node). A queue reported twice by one node keeps neither.
+absl::flat_hash_map<DepthKey, const LabelValues*> IndexDepths(const std::vector<LabelValues>& rows) {
+  absl::flat_hash_map<DepthKey, const LabelValues*> index;
+  index.reserve(rows.size());
+  for (const LabelValues& row : rows) {
+    if (row.size() != kDepthColumns) continue;
+    auto [it, inserted] = index.try_emplace(DepthKey{row[0], row[1], row[kDepthNode]}, &row);
+    if (!inserted) it->second = nullptr;
+  }
+  return index;
+}
+
+// The depth row the host node of `queue` reported for it, or nullptr.
+const LabelValues* HostDepth(const absl::flat_hash_map<DepthKey, const LabelValues*>& index,
+                             const LabelValues& queue) {
+  if (queue.size() <= kListingNode) return nullptr;
+  auto it = index.find(DepthKey{queue[0], queue[1], queue[kListingNode]});
+  return it == index.end() ? nullptr : it->second;
+}
+
+// The help of the totals listing's field of that name (queues.cc): the same series, the same words.
+const char* HelpOf(absl::string_view name) {
+  for (const Field& field : kQueues.fields) {
+    if (name == field.name) return field.help;
+  }
+  return "";
+}
+
+FamilyBuilder DepthFamily(JoinInputs inputs, size_t column, const char* name) {
+  const std::vector<LabelValues>& queues = *inputs[0];
+  const auto index = IndexDepths(*inputs[1]);
+  std::vector<JoinRow> rows;
+  rows.reserve(queues.size());
+  for (const LabelValues& queue : queues) {
+    const LabelValues* depth = HostDepth(index, queue);
+    int64_t value = 0;
+    if (depth == nullptr || !absl::SimpleAtoi((*depth)[column], &value)) continue;  // missing, never 0
+    rows.push_back({queue[0], queue[1], static_cast<double>(value)});
+  }
+  return JoinFamily(name, HelpOf(name), "vhost", "queue", std::move(rows));
+}
+
+constexpr char kMessagesName[] = "rabbitmq_queue_messages";
+constexpr char kReadyName[] = "rabbitmq_queue_messages_ready";
+constexpr char kUnackedName[] = "rabbitmq_queue_messages_unacked";
+constexpr char kMissingName[] = "warren_queue_depth_missing";
+constexpr char kMissingHelp[] =
+    "Listed queues hosted on the node whose depth its rabbitmq_prometheus plugin did not report in the last fetch.";
+
+FamilyBuilder Messages(JoinInputs inputs) { return DepthFamily(inputs, kDepthMessages, kMessagesName); }
+FamilyBuilder Ready(JoinInputs inputs) { return DepthFamily(inputs, kDepthReady, kReadyName); }
+FamilyBuilder Unacked(JoinInputs inputs) { return DepthFamily(inputs, kDepthUnacked, kUnackedName); }
+
+// Every host node of the listing, 0 included, so that an alert on > 0 has a series to watch.
+FamilyBuilder Missing(JoinInputs inputs) {
+  const std::vector<LabelValues>& queues = *inputs[0];
+  const auto index = IndexDepths(*inputs[1]);
+  std::map<absl::string_view, int64_t> missing;  // host node -> queues without a depth
+  for (const LabelValues& queue : queues) {
+    if (queue.size() <= kListingNode) continue;
+    int64_t& count = missing[queue[kListingNode]];
+    const LabelValues* depth = HostDepth(index, queue);
+    if (depth == nullptr || (*depth)[kDepthMessages].empty()) ++count;
+  }
+  FamilyBuilder family(kMissingName, kMissingHelp, prometheus::MetricType::Gauge);
+  for (const auto& [node, count] : missing) family.Label("node", node).Value(static_cast<double>(count));
+  return family;
+}
+
+}  // namespace
+
+std::span<const Join> PluginDepthJoins() {
+  static const Endpoint* const kInputs[] = {&kQueueListing, &kQueueDepth};
+  static const Join kAll[] = {
+      {kInputs, kMessagesName, "vhost, queue", HelpOf(kMessagesName), &Messages},
+      {kInputs, kReadyName, "vhost, queue", HelpOf(kReadyName), &Ready},
+      {kInputs, kUnackedName, "vhost, queue", HelpOf(kUnackedName), &Unacked},
+      {kInputs, kMissingName, "node", kMissingHelp, &Missing},
+  };
+  return kAll;
+}
+
+}  // namespace warren::metrics

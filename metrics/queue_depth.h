@@ -1,0 +1,46 @@
+// Queue depth from each node's rabbitmq_prometheus plugin instead of enable_queue_totals
+// (opt-in; docs/design/plugin-depth.md). The scraper fetches every node's
+// /metrics/detailed?family=queue_coarse_metrics and keeps one row per reported queue; the joins
+// here attach those depths to the queues of the listing without totals (kQueueListing), taking
+// each queue's depth only from the node the listing names as its host. A listed queue without
+// one gets no depth series (never 0) and counts in warren_queue_depth_missing{node}.
+#ifndef WARREN_METRICS_QUEUE_DEPTH_H_
+#define WARREN_METRICS_QUEUE_DEPTH_H_
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "metrics/endpoints.h"
+#include "metrics/plugin_text.h"
+
+namespace warren::metrics {
+
+// The listing of /api/queues without enable_queue_totals (queues.cc): everything kQueues maps
+// but the three depths; the broker says state "live" instead of running/idle/flow.
+extern const Endpoint kQueueListing;
+// The per-node plugin fetch. Never mapped from JSON: the scraper makes its keys with DepthRows.
+extern const Endpoint kQueueDepth;
+
+// The request a node's plugin answers with the coarse family, after its base URL.
+inline constexpr char kPluginDepthRequest[] = "/metrics/detailed?family=queue_coarse_metrics";
+
+// The plugin's label escaping for a broker version: 3.10.8 writes label values unescaped
+// (checked); an unknown version is taken for that too, later ones for the standard escapes
+// (not checked). A wrong guess loses the depth of queues with a quote or backslash in their
+// name (missing, counted), never attaches it to another queue.
+LabelEscaping PluginEscapingFor(absl::string_view rabbitmq_version);
+
+// The key columns of a depth row: vhost, queue, node (who reported it), messages, ready,
+// unacked (whole numbers as text, "" when the plugin had none).
+inline constexpr size_t kDepthColumns = 6;
+// One depth row per queue `node`'s plugin reported, appended to `rows`.
+void AppendDepthRows(const PluginDepths& depths, absl::string_view node, std::vector<LabelValues>* rows);
+
+// The joins of kQueueListing with kQueueDepth: the three depth gauges and the missing count.
+std::span<const Join> PluginDepthJoins();
+
+}  // namespace warren::metrics
+
+#endif  // WARREN_METRICS_QUEUE_DEPTH_H_
