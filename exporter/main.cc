@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 
 #include "exporter/broker_url.h"
@@ -138,7 +139,19 @@ int main(int argc, char** argv) {
                                          .max_queues = static_cast<size_t>(config.max_queues),
                                          .max_vhost_requests = static_cast<size_t>(config.max_vhost_requests),
                                          .format = config.rabbitmq_format};
-  Scraper scraper(scraper_options, &client, &pool);
+  // Plugin depth is for the configured broker only: a /probe target has its own nodes.
+  Scraper::Options main_options = scraper_options;
+  for (const PluginUrl& url : config.plugin_urls) main_options.plugin_depth.urls.emplace_back(url.node, url.url);
+  main_options.plugin_depth.url_template = config.plugin_url_template;
+  main_options.plugin_depth.tls = config.rabbitmq_tls;
+  main_options.plugin_depth.tls.server_name.clear();  // each plugin URL is checked against its own host
+  if (!config.plugin_urls.empty() || !config.plugin_url_template.empty()) {
+    std::vector<std::string> urls;
+    for (const PluginUrl& url : config.plugin_urls) urls.push_back(absl::StrCat(url.node, "=", url.url));
+    Log(LogLevel::kInfo, "queue depth from the rabbitmq_prometheus plugin",
+        {{"urls", absl::StrJoin(urls, ",")}, {"template", config.plugin_url_template}});
+  }
+  Scraper scraper(main_options, &client, &pool);
   std::unique_ptr<Prober> prober;
   if (!config.modules.empty()) {
     prober = std::make_unique<Prober>(config.modules, scraper_options, &pool, config.probe_max_targets);

@@ -4,7 +4,9 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "exporter/log.h"
 #include "exporter/process_metrics.h"
@@ -12,6 +14,9 @@
 #include "metrics/bert.h"
 #include "metrics/json.h"
 #include "metrics/endpoints.h"
+#include "metrics/plugin_text.h"
+#include "metrics/queue_depth.h"
+#include "rapidjson/document.h"
 
 #ifndef WARREN_VERSION
 #define WARREN_VERSION "unknown"
@@ -28,9 +33,21 @@ Scraper::Scraper(Options options, const RabbitClient* client, ScraperPool* pool)
       if (!endpoint->opt_in) endpoints.push_back(endpoint);
     }
   }
+  std::vector<const metrics::Join*> joins;  // static tables: the pointers stay valid
+  for (const metrics::Join& join : metrics::AllJoins()) joins.push_back(&join);
+  if (PluginDepthOn()) {
+    // The listing without totals stands in for kQueues, in the joins too.
+    auto queues = std::find(endpoints.begin(), endpoints.end(), &metrics::kQueues);
+    if (queues != endpoints.end()) {
+      *queues = &metrics::kQueueListing;
+      endpoints.push_back(&metrics::kQueueDepth);
+      for (const metrics::Join& join : metrics::PluginDepthJoins()) joins.push_back(&join);
+    }
+  }
   auto index_of = [&endpoints](const metrics::Endpoint* endpoint) -> std::optional<size_t> {
     for (size_t i = 0; i < endpoints.size(); ++i) {
       if (endpoints[i] == endpoint) return i;
+      if (endpoint == &metrics::kQueues && endpoints[i] == &metrics::kQueueListing) return i;
     }
     return std::nullopt;
   };
@@ -45,12 +62,12 @@ Scraper::Scraper(Options options, const RabbitClient* client, ScraperPool* pool)
   if (core_indices_.empty()) {  // every core endpoint switched off: rabbitmq_up covers the rest
     for (size_t i = 0; i < endpoints.size(); ++i) core_indices_.push_back(i);
   }
-  for (const metrics::Join& join : metrics::AllJoins()) {
-    JoinState state{&join, {}, nullptr, {}};
-    for (const metrics::Endpoint* input : join.inputs) {
+  for (const metrics::Join* join : joins) {
+    JoinState state{join, {}, nullptr, {}};
+    for (const metrics::Endpoint* input : join->inputs) {
       if (std::optional<size_t> index = index_of(input)) state.inputs.push_back(*index);
     }
-    if (state.inputs.size() == join.inputs.size()) joins_.push_back(std::move(state));
+    if (state.inputs.size() == join->inputs.size()) joins_.push_back(std::move(state));
   }
 }
 
@@ -193,6 +210,98 @@ absl::StatusOr<Body> Scraper::FetchBody(const metrics::Endpoint& endpoint, absl:
   return Body{.data = *std::move(merged), .bert = false};
 }
 
+bool Scraper::PluginDepthOn() const {
+  return !options_.plugin_depth.urls.empty() || !options_.plugin_depth.url_template.empty();
+}
+
+namespace {
+
+// A host name or address as a node name may carry after '@': nothing that could change which
+// URL the template makes (no '/', '@', ':', '?', '#', '%' or spaces).
+bool PlainHost(absl::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  for (char c : host) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scraper::PluginUrls(absl::Time deadline,
+                                                                                      size_t* requests) {
+  std::vector<std::pair<std::string, std::string>> urls = options_.plugin_depth.urls;
+  if (options_.plugin_depth.url_template.empty()) return urls;
+  ++*requests;
+  absl::StatusOr<std::string> body = client_->Get("/api/nodes?columns=name,running", deadline);
+  if (!body.ok()) return body.status();
+  rapidjson::Document nodes;
+  if (absl::Status parsed = metrics::ParseJson(*body, "/api/nodes", &nodes); !parsed.ok()) return parsed;
+  if (!nodes.IsArray()) return absl::DataLossError("/api/nodes: not a JSON array");
+  for (const rapidjson::Value& node : nodes.GetArray()) {
+    if (!node.IsObject()) continue;
+    auto name = node.FindMember("name");
+    auto running = node.FindMember("running");
+    // A node that is down has no plugin to ask; its queues are down and count as missing.
+    if (name == node.MemberEnd() || !name->value.IsString() || running == node.MemberEnd() ||
+        !running->value.IsBool() || !running->value.GetBool()) {
+      continue;
+    }
+    const std::string node_name(name->value.GetString(), name->value.GetStringLength());
+    auto explicit_url = std::find_if(urls.begin(), urls.end(), [&](const auto& url) { return url.first == node_name; });
+    if (explicit_url != urls.end()) continue;
+    const size_t at = node_name.find('@');
+    const absl::string_view host = at == std::string::npos ? absl::string_view() : absl::string_view(node_name).substr(at + 1);
+    if (!PlainHost(host)) {
+      return absl::InvalidArgumentError(absl::StrCat("node name ", node_name, ": no host name for the plugin URL template"));
+    }
+    urls.emplace_back(node_name, absl::StrReplaceAll(options_.plugin_depth.url_template, {{"{host}", host}}));
+  }
+  return urls;
+}
+
+absl::StatusOr<metrics::Mapped> Scraper::FetchQueueDepth(absl::string_view rabbitmq_version, absl::Time deadline,
+                                                         size_t* requests, absl::Status* node_error) {
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> urls = PluginUrls(deadline, requests);
+  if (!urls.ok()) return urls.status();
+  const metrics::LabelEscaping escaping = metrics::PluginEscapingFor(rabbitmq_version);
+  metrics::Mapped mapped;
+  size_t answered = 0;
+  absl::Status first_error;
+  // One node after the other: a cluster has a handful, each answers in tens of milliseconds.
+  for (const auto& [node, url] : *urls) {
+    ++*requests;
+    absl::Status status = [&, &node = node, &url = url]() -> absl::Status {
+      absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
+      if (!parsed.ok()) return parsed.status();
+      const bool tls = parsed->scheme == "https";
+      // No credentials: the plugin asks for none, and they are not the plugin's to see.
+      absl::StatusOr<std::unique_ptr<RabbitClient>> client = RabbitClient::Create(
+          {.url = *std::move(parsed), .user = "", .password = "", .max_body_bytes = client_->max_body_bytes(),
+           .tls = tls ? options_.plugin_depth.tls : TlsOptions{}});
+      if (!client.ok()) return client.status();
+      absl::StatusOr<std::string> body = (*client)->GetText(metrics::kPluginDepthRequest, deadline);
+      if (!body.ok()) return body.status();
+      metrics::PluginDepths depths = metrics::ParseCoarseDepths(*body, escaping);
+      if (depths.node != node) {  // a wrong port map or a load balancer: never attribute depths to the wrong node
+        return absl::DataLossError(absl::StrCat("the plugin is node '", depths.node, "', not this node"));
+      }
+      mapped.errors.wrong_type += depths.ambiguous_lines + depths.malformed_lines + depths.invalid_values + depths.conflicts;
+      metrics::AppendDepthRows(depths, node, &mapped.keys);
+      return absl::OkStatus();
+    }();
+    if (status.ok()) {
+      ++answered;
+    } else if (first_error.ok()) {
+      first_error = absl::Status(status.code(), absl::StrCat("node ", node, " (", url, "): ", status.message()));
+    }
+  }
+  if (answered == 0 && !urls->empty()) return first_error;
+  if (urls->empty()) return absl::NotFoundError("no node to ask for queue depth");
+  *node_error = first_error;
+  return mapped;
+}
+
 void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadline) {
   const absl::Time start = absl::Now();
   const metrics::Mapper* const mapper = [&] {
@@ -200,7 +309,11 @@ void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadl
     return &states_[index].mapper;  // the vector never grows after construction
   }();
   size_t requests = 0;
+  absl::Status node_error;  // queue_depth: a node that failed while others answered
   absl::StatusOr<metrics::Mapped> mapped = [&]() -> absl::StatusOr<metrics::Mapped> {
+    if (&mapper->endpoint() == &metrics::kQueueDepth) {
+      return FetchQueueDepth(rabbitmq_version, deadline, &requests, &node_error);
+    }
     absl::StatusOr<Body> body = FetchBody(mapper->endpoint(), rabbitmq_version, deadline, &requests);
     if (!body.ok()) return body.status();
     const metrics::MapOptions map_options{
@@ -230,7 +343,8 @@ void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadl
     data->keys = std::move(mapped->keys);
     data->text = std::move(mapped->families);
   }
-  const absl::Status status = mapped.status();
+  // Data from the nodes that answered is published; the failure of the others still counts.
+  const absl::Status status = mapped.ok() ? node_error : mapped.status();
   const absl::Time end = absl::Now();
   const char* endpoint_name = mapper->endpoint().name;
 
@@ -252,8 +366,8 @@ void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadl
     state.last_duration_seconds = absl::ToDoubleSeconds(end - start);
     state.requests = requests;
     state.field_errors.Add(field_errors);
+    if (data != nullptr) state.data = std::move(data);
     if (status.ok()) {
-      state.data = std::move(data);
       state.last_success = end;
       state.filtered = filtered;
       state.capped = capped;

@@ -37,6 +37,14 @@ class Scraper {
     // connections and channels are asked for one vhost at a time (see VhostScope); 0: never.
     size_t max_vhost_requests = 0;
     BodyFormat format = BodyFormat::kAuto;  // --rabbitmq.format
+    // Queue depth from each node's rabbitmq_prometheus plugin instead of enable_queue_totals
+    // (metrics/queue_depth.h); on when either member is set, and the queues collector is on.
+    struct PluginDepth {
+      std::vector<std::pair<std::string, std::string>> urls;  // node name -> base URL
+      std::string url_template;  // for the other running nodes; "{host}": the name after '@'
+      TlsOptions tls;            // for https:// URLs
+    };
+    PluginDepth plugin_depth = {};
   };
 
   // `client` and `pool` must outlive the Scraper.
@@ -98,6 +106,15 @@ class Scraper {
   // The body of one fetch: one request, or one per vhost kept by the vhost scope, merged.
   absl::StatusOr<Body> FetchBody(const metrics::Endpoint& endpoint, absl::string_view rabbitmq_version,
                                         absl::Time deadline, size_t* requests);
+  // The depth rows of every node's plugin (metrics/queue_depth.h), as the keys of a Mapped. A
+  // node that fails leaves its queues without depth: the fetch still succeeds with the others,
+  // and *node_error says what went wrong (with the first failing node). Fails if none answered.
+  absl::StatusOr<metrics::Mapped> FetchQueueDepth(absl::string_view rabbitmq_version, absl::Time deadline,
+                                                  size_t* requests, absl::Status* node_error);
+  // Node name -> plugin base URL: the explicit ones, and the template's for the other nodes
+  // /api/nodes says are running.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> PluginUrls(absl::Time deadline, size_t* requests);
+  bool PluginDepthOn() const;
   // The current data of `join`'s inputs; empty if one has none yet.
   JoinInputData InputsOf(const JoinState& join) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static bool ComputedFrom(const JoinState& join, const JoinInputData& inputs);

@@ -237,7 +237,8 @@ InProcessWarren::InProcessWarren(const Options& options) {
                                                         .filter = filter_->Empty() ? nullptr : filter_.get(),
                                                         .max_queues = 0,
                                                         .max_vhost_requests = options.max_vhost_requests,
-                                                        .format = options.format},
+                                                        .format = options.format,
+                                                        .plugin_depth = options.plugin_depth},
                                        client_.get(), &pool_);
   server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
   const absl::Status status = server_->Start();

@@ -17,6 +17,7 @@
 #include "exporter/rabbit_client.h"
 #include "metrics/endpoints.h"
 #include "metrics/mapper.h"
+#include "rapidjson/document.h"
 #include "tests/live/live_harness.h"
 #include "tests/test_util.h"
 
@@ -207,6 +208,93 @@ TEST_F(Live, HostileQueueNameRoundTripsEscaped) {
   EXPECT_TRUE(seen(text)) << "expected " << Series("rabbitmq_queue_messages", "/", queue);
   EXPECT_TRUE(absl::StrContains(text, R"(queue="live \"odd\\name\" )")) << "quotes and backslashes escaped";
   EXPECT_EQ(SampleValue(text, Series("rabbitmq_queue_consumers", "/", queue)), 0.0);
+  admin_->Delete("/api/queues/%2F/" + Escape(queue));
+}
+
+// The name of the node behind the management API, from /api/overview.
+std::string NodeName(Admin& admin) {
+  rapidjson::Document overview;
+  overview.Parse(admin.Get("/api/overview").c_str());
+  if (!overview.IsObject() || !overview.HasMember("node") || !overview["node"].IsString()) return "";
+  return overview["node"].GetString();
+}
+
+// --rabbitmq.plugin-url / -template: depth from the node's rabbitmq_prometheus plugin, the listing
+// without totals (state "live"), exact depths for a plain and a hostile queue name, and nothing
+// missing.
+TEST_F(Live, PluginDepthGivesTheSameExactDepths) {
+  const std::string node = NodeName(*admin_);
+  ASSERT_FALSE(node.empty());
+  const std::string prom_url = RequiredEnv("WARREN_LIVE_PROM_URL");
+  const std::string queue = absl::StrCat("live.plugin.", absl::ToUnixMicros(absl::Now()));
+  const std::string odd = absl::StrCat("live \"plugin\\q\" \xC3\xBC ", absl::ToUnixMicros(absl::Now()));
+  for (const std::string& name : {queue, odd}) {
+    admin_->Put("/api/queues/%2F/" + Escape(name), R"({"durable":false,"auto_delete":false})");
+  }
+  constexpr int kMessages = 6, kUnacked = 2;
+  admin_->Publish(queue, kMessages);
+  admin_->Publish(odd, 3);
+  UnackingConsumer consumer(amqp_url_, queue, kUnacked);
+  auto exact = [&](const std::string& text) {
+    return SampleValue(text, Series("rabbitmq_queue_messages", "/", queue)) == kMessages &&
+           SampleValue(text, Series("rabbitmq_queue_messages_ready", "/", queue)) == kMessages - kUnacked &&
+           SampleValue(text, Series("rabbitmq_queue_messages_unacked", "/", queue)) == kUnacked &&
+           SampleValue(text, Series("rabbitmq_queue_messages", "/", odd)) == 3 &&
+           SampleValue(text, Series("rabbitmq_queue_consumers", "/", queue)) == 1;
+  };
+  // The explicit URL, then the template with the node name's host ("localhost" here).
+  const std::string port = prom_url.substr(prom_url.rfind(':') + 1);
+  for (const Scraper::Options::PluginDepth& plugin :
+       {Scraper::Options::PluginDepth{.urls = {{node, prom_url}}, .url_template = "", .tls = {}},
+        Scraper::Options::PluginDepth{.urls = {}, .url_template = "http://{host}:" + port, .tls = {}}}) {
+    live::InProcessWarren warren(live::InProcessWarren::Options{
+        .mgmt_url = mgmt_url_, .user = "warren-mon", .password = kPassword, .plugin_depth = plugin});
+    ASSERT_TRUE(warren.started());
+    std::string text;
+    for (const absl::Time give_up = absl::Now() + absl::Seconds(40); absl::Now() < give_up;
+         absl::SleepFor(absl::Milliseconds(500))) {
+      text = warren.Scrape();
+      if (exact(text)) break;
+    }
+    EXPECT_TRUE(exact(text)) << (plugin.urls.empty() ? "template" : "explicit URL") << ": never saw the depths\n"
+                             << text.substr(0, 4000);
+    EXPECT_EQ(SampleValue(text, absl::StrCat(R"(warren_queue_depth_missing{node=")", node, R"("})")), 0.0);
+    EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queue_depth"})"), 1.0);
+    EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queues"})"), 1.0);
+    // Without totals the broker says "live"; warren passes it on as it is.
+    EXPECT_EQ(SampleValue(text, absl::StrCat(R"(rabbitmq_queue_state{vhost="/",queue=")", queue, R"(",state="live"})")), 1.0);
+    EXPECT_EQ(SampleValue(text, absl::StrCat(R"(rabbitmq_queue_state{vhost="/",queue=")", queue, R"(",state="running"})")), 0.0);
+  }
+  for (const std::string& name : {queue, odd}) admin_->Delete("/api/queues/%2F/" + Escape(name));
+}
+
+// A plugin URL that answers for another node: its depths are refused, never attributed, and the
+// failure shows; the rest of the scrape still serves.
+TEST_F(Live, PluginDepthFromTheWrongNodeIsRefused) {
+  const std::string node = NodeName(*admin_);
+  ASSERT_FALSE(node.empty());
+  const std::string queue = absl::StrCat("live.plugin.wrong.", absl::ToUnixMicros(absl::Now()));
+  admin_->Put("/api/queues/%2F/" + Escape(queue), R"({"durable":false})");
+  admin_->Publish(queue, 2);
+  live::InProcessWarren warren(live::InProcessWarren::Options{
+      .mgmt_url = mgmt_url_, .user = "warren-mon", .password = kPassword,
+      .plugin_depth = {.urls = {{"rabbit@elsewhere", RequiredEnv("WARREN_LIVE_PROM_URL")}}, .url_template = "", .tls = {}}});
+  ASSERT_TRUE(warren.started());
+  std::string text;
+  const std::string info = absl::StrCat(R"(rabbitmq_queue_info{vhost="/",queue=")", queue, R"(",type="classic",policy=""})");
+  for (const absl::Time give_up = absl::Now() + absl::Seconds(40); absl::Now() < give_up;
+       absl::SleepFor(absl::Milliseconds(500))) {
+    text = warren.Scrape();
+    if (SampleValue(text, info) == 1 &&
+        SampleValue(text, R"(warren_scrape_errors_total{endpoint="queue_depth",reason="bad_response"})").value_or(0) >= 1) {
+      break;
+    }
+  }
+  EXPECT_EQ(SampleValue(text, info), 1.0) << "the listing still serves";
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queue_depth"})"), 0.0);
+  EXPECT_GE(SampleValue(text, R"(warren_scrape_errors_total{endpoint="queue_depth",reason="bad_response"})").value_or(0), 1.0);
+  EXPECT_FALSE(SampleValue(text, Series("rabbitmq_queue_messages", "/", queue)).has_value()) << "never 0, never guessed";
+  EXPECT_TRUE(absl::StrContains(AllLogs(), "not this node")) << AllLogs();
   admin_->Delete("/api/queues/%2F/" + Escape(queue));
 }
 
