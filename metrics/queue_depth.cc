@@ -43,13 +43,18 @@ LabelEscaping PluginEscapingFor(absl::string_view rabbitmq_version) {
   return major < 3 || (major == 3 && minor <= 10) ? LabelEscaping::kNone : LabelEscaping::kStandard;
 }
 
-void AppendDepthRows(const PluginDepths& depths, absl::string_view node, std::vector<LabelValues>* rows) {
+void AppendDepthRows(const PluginDepths& depths, absl::string_view node, const Filter* filter,
+                     std::vector<LabelValues>* rows) {
   auto text = [](const std::optional<double>& value) {
     // ParseCoarseDepths keeps only whole numbers up to 2^53: exact as integers.
     return value ? absl::StrCat(static_cast<int64_t>(*value)) : std::string();
   };
   rows->reserve(rows->size() + depths.queues.size());
   for (const auto& [name, depth] : depths.queues) {
+    if (filter != nullptr &&
+        (!filter->Keeps(Filter::Subject::kVhost, name.first) || !filter->Keeps(Filter::Subject::kQueue, name.second))) {
+      continue;
+    }
     rows->push_back({name.first, name.second, std::string(node), text(depth.messages), text(depth.ready),
                      text(depth.unacked)});
   }
@@ -112,6 +117,20 @@ constexpr char kUnackedName[] = "rabbitmq_queue_messages_unacked";
 constexpr char kMissingName[] = "warren_queue_depth_missing";
 constexpr char kMissingHelp[] =
     "Listed queues hosted on the node whose depth its rabbitmq_prometheus plugin did not report in the last fetch.";
+
+}  // namespace
+
+bool DepthMatchesListing(const std::vector<LabelValues>& listing, const std::vector<LabelValues>& rows) {
+  if (listing.size() != rows.size()) return false;
+  const auto index = IndexDepths(rows);
+  for (const LabelValues& queue : listing) {
+    const LabelValues* depth = HostDepth(index, queue);
+    if (depth == nullptr || (*depth)[kDepthMessages].empty()) return false;
+  }
+  return true;
+}
+
+namespace {
 
 FamilyBuilder Messages(JoinInputs inputs) { return DepthFamily(inputs, kDepthMessages, kMessagesName); }
 FamilyBuilder Ready(JoinInputs inputs) { return DepthFamily(inputs, kDepthReady, kReadyName); }

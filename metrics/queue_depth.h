@@ -13,6 +13,7 @@
 
 #include "absl/strings/string_view.h"
 #include "metrics/endpoints.h"
+#include "metrics/filter.h"
 #include "metrics/plugin_text.h"
 
 namespace warren::metrics {
@@ -35,8 +36,14 @@ LabelEscaping PluginEscapingFor(absl::string_view rabbitmq_version);
 // The key columns of a depth row: vhost, queue, node (who reported it), messages, ready,
 // unacked (whole numbers as text, "" when the plugin had none).
 inline constexpr size_t kDepthColumns = 6;
-// One depth row per queue `node`'s plugin reported, appended to `rows`.
-void AppendDepthRows(const PluginDepths& depths, absl::string_view node, std::vector<LabelValues>* rows);
+// One depth row per queue `node`'s plugin reported that `filter` (if any) keeps, appended to `rows`.
+void AppendDepthRows(const PluginDepths& depths, absl::string_view node, const Filter* filter,
+                     std::vector<LabelValues>* rows);
+
+// True if the depth rows are exactly the listed queues, each reported by its host node with a
+// total depth. Anything else (a queue created, deleted or moved since the listing, a node that did
+// not answer) means the listing should be fetched again.
+bool DepthMatchesListing(const std::vector<LabelValues>& listing, const std::vector<LabelValues>& rows);
 
 // The joins of kQueueListing with kQueueDepth: the three depth gauges and the missing count.
 std::span<const Join> PluginDepthJoins();

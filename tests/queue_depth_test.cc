@@ -2,6 +2,7 @@
 // never 0, and the missing count per node.
 #include "metrics/queue_depth.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,9 +53,9 @@ PluginDepths Depths(std::initializer_list<std::pair<std::pair<std::string, std::
 
 std::vector<LabelValues> Rows() {
   std::vector<LabelValues> rows;
-  AppendDepthRows(Depths({{{"/", "a"}, {12, 10, 2}}, {{"v", "we\"ird\\name"}, {0, 0, 0}}}), "r@1", &rows);
-  AppendDepthRows(Depths({{{"/", "b"}, {9007199254740992.0, 9007199254740990.0, 2}}}), "r@2", &rows);
-  AppendDepthRows(Depths({{{"/", "moved"}, {5, 5, 0}}}), "r@1", &rows);  // r@1 is not its host
+  AppendDepthRows(Depths({{{"/", "a"}, {12, 10, 2}}, {{"v", "we\"ird\\name"}, {0, 0, 0}}}), "r@1", nullptr, &rows);
+  AppendDepthRows(Depths({{{"/", "b"}, {9007199254740992.0, 9007199254740990.0, 2}}}), "r@2", nullptr, &rows);
+  AppendDepthRows(Depths({{{"/", "moved"}, {5, 5, 0}}}), "r@1", nullptr, &rows);  // r@1 is not its host
   return rows;
 }
 
@@ -92,7 +93,7 @@ TEST(PluginDepthJoins, MissingCountsEveryHostNodeZeroIncluded) {
 
 TEST(PluginDepthJoins, AbsentValueIsNoSampleNeverZero) {
   std::vector<LabelValues> rows;
-  AppendDepthRows(Depths({{{"/", "a"}, {std::nullopt, 3, std::nullopt}}}), "r@1", &rows);
+  AppendDepthRows(Depths({{{"/", "a"}, {std::nullopt, 3, std::nullopt}}}), "r@1", nullptr, &rows);
   EXPECT_TRUE(RunJoin("rabbitmq_queue_messages", kListing, rows).empty());
   EXPECT_TRUE(RunJoin("rabbitmq_queue_messages_unacked", kListing, rows).empty());
   ASSERT_EQ(RunJoin("rabbitmq_queue_messages_ready", kListing, rows).size(), 1u);
@@ -113,6 +114,34 @@ TEST(PluginDepthJoins, MalformedRowsAndKeysAreSkipped) {
   const std::vector<ParsedSample> missing = RunJoin("warren_queue_depth_missing", listing, rows);
   ASSERT_EQ(missing.size(), 1u);
   EXPECT_EQ(missing[0].value, 0);  // a row exists; its unreadable value gives no sample
+}
+
+TEST(DepthMatchesListing, OnlyWhenEveryListedQueueCameFromItsHostAndNothingElse) {
+  const std::vector<LabelValues> listing = {{"/", "a", "classic", "", "r@1"}, {"/", "b", "quorum", "", "r@2"}};
+  std::vector<LabelValues> rows = {{"/", "a", "r@1", "1", "1", "0"}, {"/", "b", "r@2", "0", "0", "0"}};
+  EXPECT_TRUE(DepthMatchesListing(listing, rows));
+  EXPECT_FALSE(DepthMatchesListing(listing, {rows[0]})) << "b not reported: deleted, or its node is down";
+  std::vector<LabelValues> extra = rows;
+  extra.push_back({"/", "new", "r@1", "0", "0", "0"});
+  EXPECT_FALSE(DepthMatchesListing(listing, extra)) << "a queue the listing does not have yet";
+  std::vector<LabelValues> moved = rows;
+  moved[1][2] = "r@1";  // the leader moved since the listing
+  EXPECT_FALSE(DepthMatchesListing(listing, moved));
+  std::vector<LabelValues> no_total = rows;
+  no_total[0][3] = "";
+  EXPECT_FALSE(DepthMatchesListing(listing, no_total));
+  EXPECT_TRUE(DepthMatchesListing({}, {}));
+}
+
+TEST(AppendDepthRows, KeepsOnlyWhatTheFilterKeeps) {
+  FilterPatterns patterns;
+  patterns.queues_exclude = "tmp\\..*";
+  absl::StatusOr<std::unique_ptr<Filter>> filter = Filter::Create(patterns);
+  ASSERT_TRUE(filter.ok()) << filter.status();
+  std::vector<LabelValues> rows;
+  AppendDepthRows(Depths({{{"/", "a"}, {1, 1, 0}}, {{"/", "tmp.x"}, {2, 2, 0}}}), "r@1", filter->get(), &rows);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][1], "a");
 }
 
 TEST(PluginEscaping, UnescapedUpTo310) {
