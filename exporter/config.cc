@@ -211,6 +211,10 @@ const std::vector<Flag>& Flags() {
       {"scrape.definitions-interval", "DURATION", "How often the definitions are fetched (large, change rarely).",
        [](Config* c, absl::string_view v) { return SetDuration(v, &c->definitions_interval); },
        [](const Config& c) { return absl::FormatDuration(c.definitions_interval); }},
+      {"scrape.queue-listing-interval", "DURATION",
+       "With plugin depth: how often queues are listed while the plugins report exactly the listed queues (else at the next scrape).",
+       [](Config* c, absl::string_view v) { return SetDuration(v, &c->queue_listing_interval); },
+       [](const Config& c) { return absl::FormatDuration(c.queue_listing_interval); }},
       {"scrape.workers", "N", "Threads fetching endpoints in parallel.",
        [](Config* c, absl::string_view v) {
          int64_t n = 0;
@@ -333,6 +337,9 @@ absl::Status Config::Validate() const {
   if (definitions_interval < min_interval) {
     return FlagError("scrape.definitions-interval",
                      absl::InvalidArgumentError("must not be shorter than --scrape.min-interval"));
+  }
+  if (queue_listing_interval < absl::ZeroDuration()) {
+    return FlagError("scrape.queue-listing-interval", absl::InvalidArgumentError("must not be negative"));
   }
   if (scrape_workers < 1 || scrape_workers > 64) {
     return FlagError("scrape.workers", absl::InvalidArgumentError("must be between 1 and 64"));

@@ -64,6 +64,8 @@ struct Config {
   // (opt-in; on when either is set). Explicit URLs win over the template for their node.
   std::vector<PluginUrl> plugin_urls;
   std::string plugin_url_template;  // "{host}" stands for the part of a node name after '@'
+  // With plugin depth, the listing is fetched this often while nothing suggests a change.
+  absl::Duration queue_listing_interval = absl::Minutes(1);
   // Groups switched off: no request is made. The opt-in statistics tier starts here.
   std::vector<std::string> disabled_collectors = metrics::OptInGroups();
 

@@ -57,6 +57,7 @@ TEST(ParseArgs, BadInputNamesTheField) {
       {{"--scrape.workers=0"}, "--scrape.workers: must be between 1 and 64"},
       {{"--scrape.health-interval=1s"}, "--scrape.health-interval: must not be shorter"},
       {{"--scrape.definitions-interval=1s"}, "--scrape.definitions-interval: must not be shorter"},
+      {{"--scrape.queue-listing-interval=-1s"}, "--scrape.queue-listing-interval: must not be negative"},
       {{"--no-collector.nonsense"}, "--no-collector.nonsense: unknown collector"},
       {{"--rabbitmq.password-file=/nonexistent/pw"}, "--rabbitmq.password-file: cannot read"},
       {{"positional"}, "unexpected argument"},
@@ -113,11 +114,21 @@ TEST(ParseArgs, HelpListsEveryFlag) {
                            "--log.level", "--log.format", "--rabbitmq.format", "--no-collector.GROUP", "federation_upstreams",
                            "--version", "WARREN_RABBITMQ_PASSWORD", "--config.file", "--config.check",
                            "--healthcheck", "WARREN_RABBITMQ_PASSWORD_FILE", "WARREN_COLLECTOR_",
-                           "--rabbitmq.plugin-url=NODE=URL", "--rabbitmq.plugin-url-template=URL"}) {
+                           "--rabbitmq.plugin-url=NODE=URL", "--rabbitmq.plugin-url-template=URL",
+                           "--scrape.queue-listing-interval"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
   EXPECT_TRUE(ParseArgs({"--help"}, NoEnv())->help);
   EXPECT_TRUE(ParseArgs({"--version"}, NoEnv())->version);
+}
+
+TEST(ParseArgs, QueueListingIntervalDefaultsToAMinute) {
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs({}, NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.queue_listing_interval, absl::Minutes(1));
+  parsed = ParseArgs({"--scrape.queue-listing-interval=0s"}, NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.queue_listing_interval, absl::ZeroDuration());
 }
 
 TEST(ParseArgs, PluginUrlsOneTwoAndTemplate) {
