@@ -55,6 +55,7 @@ Scraper::Scraper(Options options, const RabbitClient* client, ScraperPool* pool)
     states_.emplace_back(*endpoints[i]);
     if (endpoints[i]->core) core_indices_.push_back(i);
   }
+  listing_index_ = std::find(endpoints.begin(), endpoints.end(), &metrics::kQueueListing) - endpoints.begin();
   if (options_.filter != nullptr && options_.filter->FiltersVhosts() && options_.max_vhost_requests > 0) {
     vhost_scope_ = std::make_unique<VhostScope>(client_, options_.filter, options_.max_vhost_requests,
                                                 options_.min_interval);
@@ -84,6 +85,9 @@ bool Scraper::NoFastFetchInFlight() const {
 }
 
 absl::Duration Scraper::IntervalOf(const metrics::Endpoint& endpoint) const {
+  if (&endpoint == &metrics::kQueueListing && !listing_stale_) {
+    return std::max(options_.min_interval, options_.plugin_depth.listing_interval);
+  }
   switch (endpoint.cadence) {
     case metrics::Cadence::kScrape:
       return options_.min_interval;
@@ -261,12 +265,12 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scraper::Plugin
 }
 
 absl::StatusOr<metrics::Mapped> Scraper::FetchQueueDepth(absl::string_view rabbitmq_version, absl::Time deadline,
-                                                         size_t* requests, absl::Status* node_error) {
+                                                         size_t* requests, absl::Status* node_error,
+                                                         std::vector<std::string>* answered) {
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> urls = PluginUrls(deadline, requests);
   if (!urls.ok()) return urls.status();
   const metrics::LabelEscaping escaping = metrics::PluginEscapingFor(rabbitmq_version);
   metrics::Mapped mapped;
-  size_t answered = 0;
   absl::Status first_error;
   // One node after the other: a cluster has a handful, each answers in tens of milliseconds.
   for (const auto& [node, url] : *urls) {
@@ -287,19 +291,35 @@ absl::StatusOr<metrics::Mapped> Scraper::FetchQueueDepth(absl::string_view rabbi
         return absl::DataLossError(absl::StrCat("the plugin is node '", depths.node, "', not this node"));
       }
       mapped.errors.wrong_type += depths.ambiguous_lines + depths.malformed_lines + depths.invalid_values + depths.conflicts;
-      metrics::AppendDepthRows(depths, node, &mapped.keys);
+      metrics::AppendDepthRows(depths, node, options_.filter, &mapped.keys);
       return absl::OkStatus();
     }();
     if (status.ok()) {
-      ++answered;
+      answered->push_back(node);
     } else if (first_error.ok()) {
       first_error = absl::Status(status.code(), absl::StrCat("node ", node, " (", url, "): ", status.message()));
     }
   }
-  if (answered == 0 && !urls->empty()) return first_error;
   if (urls->empty()) return absl::NotFoundError("no node to ask for queue depth");
+  if (answered->empty()) return first_error;
   *node_error = first_error;
   return mapped;
+}
+
+void Scraper::CheckListing(const absl::StatusOr<metrics::Mapped>& depth, std::vector<std::string> answered) {
+  std::shared_ptr<const EndpointData> listing;
+  {
+    absl::MutexLock lock(&mu_);
+    if (listing_index_ < states_.size()) listing = states_[listing_index_].data;
+  }
+  // Outside the lock: a hash join over every queue.
+  const bool matches = depth.ok() && listing != nullptr && metrics::DepthMatchesListing(listing->keys, depth->keys);
+  std::sort(answered.begin(), answered.end());
+  absl::MutexLock lock(&mu_);
+  // A node that stops or starts answering changes what the listing says (down queues, members
+  // online) even when every queue still reports.
+  listing_stale_ = !matches || answered != answered_nodes_;
+  answered_nodes_ = std::move(answered);
 }
 
 void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadline) {
@@ -312,7 +332,10 @@ void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadl
   absl::Status node_error;  // queue_depth: a node that failed while others answered
   absl::StatusOr<metrics::Mapped> mapped = [&]() -> absl::StatusOr<metrics::Mapped> {
     if (&mapper->endpoint() == &metrics::kQueueDepth) {
-      return FetchQueueDepth(rabbitmq_version, deadline, &requests, &node_error);
+      std::vector<std::string> answered;
+      absl::StatusOr<metrics::Mapped> depth = FetchQueueDepth(rabbitmq_version, deadline, &requests, &node_error, &answered);
+      CheckListing(depth, std::move(answered));
+      return depth;
     }
     absl::StatusOr<Body> body = FetchBody(mapper->endpoint(), rabbitmq_version, deadline, &requests);
     if (!body.ok()) return body.status();

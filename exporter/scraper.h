@@ -43,6 +43,10 @@ class Scraper {
       std::vector<std::pair<std::string, std::string>> urls;  // node name -> base URL
       std::string url_template;  // for the other running nodes; "{host}": the name after '@'
       TlsOptions tls;            // for https:// URLs
+      // How often queues are listed while the plugins report exactly the listed queues from the
+      // nodes that answered last time; anything else lists them at the next scrape. Never more
+      // often than min_interval.
+      absl::Duration listing_interval = absl::ZeroDuration();
     };
     PluginDepth plugin_depth = {};
   };
@@ -110,7 +114,10 @@ class Scraper {
   // node that fails leaves its queues without depth: the fetch still succeeds with the others,
   // and *node_error says what went wrong (with the first failing node). Fails if none answered.
   absl::StatusOr<metrics::Mapped> FetchQueueDepth(absl::string_view rabbitmq_version, absl::Time deadline,
-                                                  size_t* requests, absl::Status* node_error);
+                                                  size_t* requests, absl::Status* node_error,
+                                                  std::vector<std::string>* answered);
+  // After a depth fetch: whether the listing must be fetched at the next scrape.
+  void CheckListing(const absl::StatusOr<metrics::Mapped>& depth, std::vector<std::string> answered);
   // Node name -> plugin base URL: the explicit ones, and the template's for the other nodes
   // /api/nodes says are running.
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> PluginUrls(absl::Time deadline, size_t* requests);
@@ -121,7 +128,7 @@ class Scraper {
   static std::shared_ptr<const metrics::FamilyText> ComputeJoin(const metrics::Join& join, const JoinInputData& inputs);
   bool NoneInFlight() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool NoFastFetchInFlight() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Duration IntervalOf(const metrics::Endpoint& endpoint) const;
+  absl::Duration IntervalOf(const metrics::Endpoint& endpoint) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<prometheus::MetricFamily> SelfMetrics() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The last fetch succeeded, and no fetch in flight has overrun its deadline (a broker that
   // trickles bytes keeps a read alive past it, until the next byte).
@@ -138,6 +145,11 @@ class Scraper {
   std::vector<EndpointState> states_ ABSL_GUARDED_BY(mu_);
   std::string rabbitmq_version_ ABSL_GUARDED_BY(mu_);  // from the last overview, for `sort=`
   bool ready_ ABSL_GUARDED_BY(mu_) = false;  // see Ready()
+  // Plugin depth: the listing's index in states_ (or states_.size()), whether the last depth
+  // fetch found it out of date, and the nodes that answered that fetch.
+  size_t listing_index_ = 0;  // constant after construction
+  bool listing_stale_ ABSL_GUARDED_BY(mu_) = true;
+  std::vector<std::string> answered_nodes_ ABSL_GUARDED_BY(mu_);
   std::vector<JoinState> joins_;  // the vector is constant after construction
 };
 

@@ -401,5 +401,81 @@ TEST(VhostScope, ParseVhostNamesNeedsAnArrayOfNamedObjects) {
   }
 }
 
+// The rabbitmq_prometheus plugin's coarse family for these (queue, depth) pairs of vhost "/",
+// as node `node` writes it.
+std::string CoarseText(const std::string& node, const std::vector<std::pair<std::string, int>>& queues) {
+  std::string text = "# TYPE rabbitmq_detailed_queue_messages gauge\n";
+  for (const auto& [queue, depth] : queues) {
+    absl::StrAppend(&text, R"(rabbitmq_detailed_queue_messages{vhost="/",queue=")", queue, "\"} ", depth, "\n");
+    absl::StrAppend(&text, R"(rabbitmq_detailed_queue_messages_ready{vhost="/",queue=")", queue, "\"} ", depth, "\n");
+    absl::StrAppend(&text, R"(rabbitmq_detailed_queue_messages_unacked{vhost="/",queue=")", queue, "\"} 0\n");
+  }
+  absl::StrAppend(&text, R"(rabbitmq_identity_info{rabbitmq_node=")", node, R"(",rabbitmq_cluster="fake"} 1)", "\n");
+  return text;
+}
+
+std::string Listing(const std::vector<std::string>& queues) {
+  std::string body = "[";
+  for (const std::string& queue : queues) {
+    absl::StrAppend(&body, body.size() > 1 ? "," : "", R"({"vhost":"/","name":")", queue,
+                    R"(","type":"classic","policy":"","state":"live","node":"rabbit@fake"})");
+  }
+  return body + "]";
+}
+
+// Plugin depth: queues listed without totals, depth from the host node's plugin (asked for text,
+// without credentials), and the listing fetched again only when the plugin's report stops
+// matching it.
+TEST_F(ScraperTest, PluginDepthListsQueuesAgainOnlyWhenTheReportChanges) {
+  FakeBroker broker, plugin;
+  broker.SetHealthy(0);
+  broker.Set("/api/queues", {.body = Listing({"a"})});
+  plugin.Set("/metrics/detailed", {.body = CoarseText("rabbit@fake", {{"a", 4}}), .content_type = "text/plain"});
+  client_ = std::make_unique<RabbitClient>(ClientOptions{
+      .url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
+  Scraper::Options options{.scrape_timeout = absl::Seconds(5), .min_interval = absl::ZeroDuration(),
+                           .health_interval = absl::Minutes(1), .definitions_interval = absl::Minutes(5),
+                           .endpoints = {}};
+  options.plugin_depth = {.urls = {{"rabbit@fake", plugin.url()}}, .url_template = "", .tls = {},
+                          .listing_interval = absl::Hours(1)};
+  Scraper scraper(options, client_.get(), &pool_);
+
+  std::string text;
+  for (int i = 0; i < 4; ++i) text = scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages{vhost="/",queue="a"})"), 4.0) << text;
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_state{vhost="/",queue="a",state="live"})"), 1.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_queue_depth_missing{node="rabbit@fake"})"), 0.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queue_depth"})"), 1.0);
+  EXPECT_EQ(plugin.Requests("/metrics/detailed"), 4);
+  EXPECT_EQ(plugin.LastAccept("/metrics/detailed"), "text/plain");
+  EXPECT_EQ(plugin.LastAuthorization(), "") << "the management credentials are not the plugin's";
+  EXPECT_EQ(broker.LastQuery("/api/queues").find("enable_queue_totals"), std::string::npos);
+  // Listed at the first scrape, perhaps again at the second (the first report may have raced the
+  // first listing), then not within the hour.
+  const int listed = broker.Requests("/api/queues");
+  EXPECT_LE(listed, 2);
+  scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(broker.Requests("/api/queues"), listed);
+
+  // A new queue: the report no longer matches, so the next scrapes list again, then stop.
+  broker.Set("/api/queues", {.body = Listing({"a", "b"})});
+  plugin.Set("/metrics/detailed", {.body = CoarseText("rabbit@fake", {{"a", 4}, {"b", 7}}), .content_type = "text/plain"});
+  for (int i = 0; i < 3; ++i) text = scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages{vhost="/",queue="b"})"), 7.0) << text;
+  const int relisted = broker.Requests("/api/queues");
+  EXPECT_GE(relisted, listed + 1);
+  EXPECT_LE(relisted, listed + 2);
+  scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(broker.Requests("/api/queues"), relisted);
+
+  // The plugin answers for another node: refused, counted, and the listing is fetched again.
+  plugin.Set("/metrics/detailed", {.body = CoarseText("rabbit@other", {{"a", 4}, {"b", 7}}), .content_type = "text/plain"});
+  text = scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queue_depth"})"), 0.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_errors_total{endpoint="queue_depth",reason="bad_response"})"), 1.0);
+  scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(broker.Requests("/api/queues"), relisted + 1);
+}
+
 }  // namespace
 }  // namespace warren
