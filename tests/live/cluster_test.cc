@@ -25,6 +25,7 @@ namespace warren {
 namespace {
 
 using live::Absent;
+using live::AbsentOrZero;
 using live::AwaitAll;
 using live::Eq;
 using live::Ge;
@@ -57,7 +58,20 @@ class Cluster : public ::testing::Test {
     }
     for (const std::string& name : names_) ASSERT_FALSE(name.empty()) << "a node's /api/overview did not answer";
     warren_ = Warren(0);
+    plugin_warren_ = PluginWarren();
   }
+
+  // warren through node 1 with queue depth from every node's plugin (explicit URLs: the nodes
+  // share a host and differ by port), queues listed only when the plugins' report changes.
+  std::unique_ptr<live::InProcessWarren> PluginWarren() {
+    const std::vector<std::string> prom = live::RequiredEnvList("WARREN_CLUSTER_PROM_URLS", kNodes);
+    Scraper::Options::PluginDepth plugin{.urls = {}, .url_template = "", .tls = {}, .listing_interval = absl::Hours(1)};
+    for (int i = 0; i < kNodes && i < static_cast<int>(prom.size()); ++i) plugin.urls.emplace_back(Node(i), prom[i]);
+    return std::make_unique<live::InProcessWarren>(live::InProcessWarren::Options{
+        .mgmt_url = urls_[0], .min_interval = absl::Seconds(1), .health_interval = absl::Seconds(2),
+        .plugin_depth = plugin});
+  }
+  std::string Missing(int i) { return Series("warren_queue_depth_missing", {{"node", Node(i)}}); }
 
   // warren scraping the management API of node i (0-based), health checks every 2 s.
   std::unique_ptr<live::InProcessWarren> Warren(int i) {
@@ -92,6 +106,7 @@ class Cluster : public ::testing::Test {
 
   void TearDown() override {
     warren_.reset();
+    plugin_warren_.reset();
     if (HasFailure()) std::cerr << "warren's log:\n" << logs_->Logs();
     logs_.reset();
   }
@@ -100,6 +115,7 @@ class Cluster : public ::testing::Test {
   std::vector<std::unique_ptr<live::Admin>> admins_;
   std::unique_ptr<live::LogCapture> logs_;
   std::unique_ptr<live::InProcessWarren> warren_;  // through node 1
+  std::unique_ptr<live::InProcessWarren> plugin_warren_;  // the same with plugin depth
   static std::vector<std::string> names_;
 };
 
@@ -160,9 +176,31 @@ TEST_F(Cluster, ShowsNodeTypesMirrorsAndQuorumMembers) {
   const std::string text = AwaitAll(*warren_, wants, absl::Seconds(60), "healthy cluster");
   EXPECT_EQ(testing::CountSamples(text, "rabbitmq_node_partitioned_from"), 0);
   EXPECT_EQ(testing::CountSamples(text, "rabbitmq_node_running"), kNodes);
+
+  // Plugin depth: every queue's depth from its host node, the stream's too (the totals listing
+  // has none), nothing missing, and the rest of the queue series as above.
+  AwaitAll(*plugin_warren_,
+           {
+               Eq(Q("rabbitmq_queue_messages", kHaTwo), 4),
+               Eq(Q("rabbitmq_queue_messages_ready", kHaTwo), 4),
+               Eq(Q("rabbitmq_queue_messages", kOn2), 0),
+               Eq(Q("rabbitmq_queue_messages", kQuorum), 0),
+               Ge(Q("rabbitmq_queue_messages", kStream), 0),
+               Eq(Q("rabbitmq_queue_members_online", kQuorum), 3),
+               Eq(Leader(kOn2, 1), 1),
+               Eq(QueueState(kOn2, "live"), 1),
+               Eq(Missing(0), 0),
+               Eq(Missing(1), 0),
+               Eq(Series("warren_scrape_success", {{"endpoint", "queue_depth"}}), 1),
+           },
+           absl::Seconds(60), "healthy cluster, plugin depth");
 }
 
 TEST_F(Cluster, StoppedNodeIsNotRunningItsQueueDownQuorumKeepsMajority) {
+  // Plugin depth sees the whole cluster first and lists queues only hourly from then on: what it
+  // shows after the stop below comes from a listing the stop itself triggered.
+  AwaitAll(*plugin_warren_, {Eq(Missing(1), 0), Eq(QueueState(kOn2, "live"), 1)}, absl::Seconds(60),
+           "plugin depth before the stop");
   ASSERT_EQ(Rabbit("stop 2"), 0);
   AwaitAll(*warren_,
            {
@@ -185,6 +223,20 @@ TEST_F(Cluster, StoppedNodeIsNotRunningItsQueueDownQuorumKeepsMajority) {
                Eq(Health("node_is_quorum_critical"), 0),
            },
            absl::Seconds(40), "node 2 stopped");
+  // Plugin depth: node 2's plugin is gone, so the queues are listed again at once (not after the
+  // hour): its queue is down and has no depth (never 0), the quorum queue's follower is offline.
+  AwaitAll(*plugin_warren_,
+           {
+               Eq(QueueState(kOn2, "down"), 1),
+               Absent(Q("rabbitmq_queue_messages", kOn2)),
+               Eq(Missing(1), 1),
+               Eq(Missing(0), 0),
+               Eq(Q("rabbitmq_queue_messages", kQuorum), 0),
+               Eq(Q("rabbitmq_queue_members_online", kQuorum), 2),
+               Eq(Q("rabbitmq_queue_messages", kHaTwo), 4),
+               Eq(Series("warren_scrape_success", {{"endpoint", "queue_depth"}}), 0),
+           },
+           absl::Seconds(40), "node 2 stopped, plugin depth");
 }
 
 TEST_F(Cluster, TwoStoppedNodesPutTheQuorumQueueBelowMajority) {
@@ -202,6 +254,14 @@ TEST_F(Cluster, TwoStoppedNodesPutTheQuorumQueueBelowMajority) {
                Eq(Q("rabbitmq_queue_below_majority", kQuorum), 1),
            },
            absl::Seconds(40), "nodes 2 and 3 stopped");
+  AwaitAll(*plugin_warren_,
+           {
+               Eq(Q("rabbitmq_queue_members_online", kQuorum), 1),
+               Eq(Q("rabbitmq_queue_below_majority", kQuorum), 1),
+               Absent(Q("rabbitmq_queue_messages", kOn2)),
+               Eq(Missing(1), 1),
+           },
+           absl::Seconds(40), "nodes 2 and 3 stopped, plugin depth");
 }
 
 TEST_F(Cluster, RestartedNodesRecover) {
@@ -229,6 +289,17 @@ TEST_F(Cluster, RestartedNodesRecover) {
   int leaders = 0;
   for (int i = 0; i < kNodes; ++i) leaders += SampleValue(text, Leader(kQuorum, i)) == 1 ? 1 : 0;
   EXPECT_EQ(leaders, 1) << live::Lines(text, "rabbitmq_queue_leader{vhost=\"/\",queue=\"qq\"");
+  AwaitAll(*plugin_warren_,
+           {
+               Eq(Q("rabbitmq_queue_messages", kOn2), 0),
+               Eq(QueueState(kOn2, "live"), 1),
+               Eq(Q("rabbitmq_queue_members_online", kQuorum), 3),
+               Eq(Missing(0), 0),
+               Eq(Missing(1), 0),
+               AbsentOrZero(Missing(2)),  // a series per node that hosts a queue; node 3 hosts none
+               Eq(Series("warren_scrape_success", {{"endpoint", "queue_depth"}}), 1),
+           },
+           absl::Seconds(60), "nodes 2 and 3 restarted, plugin depth");
 }
 
 // Pauses node 3's VM (SIGSTOP) until node 1 sees it down (net_ticktime 10 s), then resumes it: the
