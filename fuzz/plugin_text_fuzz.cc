@@ -25,11 +25,10 @@ std::string Rewrite(const PluginDepths& depths) {
   std::string out;
   auto line = [&out](const char* metric, const std::pair<std::string, std::string>& key, const std::optional<double>& value) {
     if (!value) return;
-    absl::StrAppend(&out, metric, "{");
-    warren::metrics::AppendLabel(&out, "vhost", key.first);
-    absl::StrAppend(&out, ",");
-    warren::metrics::AppendLabel(&out, "queue", key.second);
-    absl::StrAppend(&out, "} ", static_cast<int64_t>(*value), "\n");
+    std::string labels;  // AppendLabel puts the comma between labels itself
+    warren::metrics::AppendLabel(&labels, "vhost", key.first);
+    warren::metrics::AppendLabel(&labels, "queue", key.second);
+    absl::StrAppend(&out, metric, "{", labels, "} ", static_cast<int64_t>(*value), "\n");
   };
   for (const auto& [key, depth] : depths.queues) {
     line("rabbitmq_detailed_queue_messages", key, depth.messages);

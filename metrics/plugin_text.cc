@@ -226,6 +226,8 @@ PluginDepths ParseCoarseDepths(absl::string_view text, LabelEscaping escaping, s
       ++out.conflicts;
       continue;
     }
+    // Only invalid values (counted above): nothing to report for it.
+    if (!e.depth.messages && !e.depth.ready && !e.depth.unacked) continue;
     out.queues.emplace(key, e.depth);
   }
   return out;

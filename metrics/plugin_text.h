@@ -1,6 +1,6 @@
 // Per-queue depths from the rabbitmq_prometheus plugin's
 // `/metrics/detailed?family=queue_coarse_metrics` text (docs/design/plugin-depth.md).
-// Pure: text in, depths out. Not wired into any scrape yet.
+// Pure: text in, depths out. The scraper reads each node's answer with it (metrics/queue_depth.h).
 //
 // RabbitMQ 3.10.8 writes label values unescaped: a queue named `a"b\c` comes out as
 // `queue="a"b\c"`. With LabelEscaping::kNone the label block is therefore read by its fixed
@@ -36,7 +36,8 @@ struct QueueDepth {
 struct PluginDepths {
   std::string node;     // rabbitmq_identity_info's rabbitmq_node, empty when absent
   std::string cluster;  // its rabbitmq_cluster
-  // (vhost, queue) -> depth. A queue with two different samples of one metric is dropped.
+  // (vhost, queue) -> depth. A queue with two different samples of one metric is dropped, and so
+  // is one without a single usable sample.
   absl::flat_hash_map<std::pair<std::string, std::string>, QueueDepth> queues;
   std::size_t ambiguous_lines = 0;  // kNone: the label text splits in more than one way
   std::size_t malformed_lines = 0;  // a depth line not in the expected layout, or over the length limit
