@@ -9,6 +9,7 @@
 #include "exporter/self_metrics.h"
 #include "gtest/gtest.h"
 #include "metrics/endpoints.h"
+#include "metrics/queue_depth.h"
 #include "tests/test_util.h"
 
 namespace warren {
@@ -66,6 +67,13 @@ std::string Reference() {
     std::vector<std::string> paths;
     for (const metrics::Endpoint* input : join.inputs) paths.push_back(absl::StrCat("`", input->path, "`"));
     row(join.name, "gauge", join.labels, absl::StrCat(absl::StrJoin(paths, " joined with "), " keys"), join.help);
+  }
+  // Opt-in: the same depth series from the plugin of each queue's host node, and what is missing.
+  for (const metrics::Join& join : metrics::PluginDepthJoins()) {
+    row(join.name, "gauge", join.labels,
+        absl::StrCat("`", metrics::kQueueListing.path, "` without totals joined with each host node's `",
+                     metrics::kQueueDepth.path, "` (opt-in plugin depth)"),
+        join.help);
   }
   for (const SelfMetric* metric : kAllSelfMetrics) {
     row(metric->name, TypeName(metric->type), absl::StrJoin(absl::StrSplit(metric->labels, ',', absl::SkipEmpty()), ", "),
