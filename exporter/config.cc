@@ -112,7 +112,9 @@ absl::Status CheckPluginUrlEntry(const PluginUrl& entry, absl::Span<const Plugin
 }
 
 // "NODE=URL" or "NODE=URL,NODE=URL,...": split at the first '=' (node names have none), appended.
+// An empty value adds none (an empty variable or key, as for the template, means "off").
 absl::Status AddPluginUrls(absl::string_view value, std::vector<PluginUrl>* urls) {
+  if (value.empty()) return absl::OkStatus();
   for (absl::string_view item : absl::StrSplit(value, ',')) {
     const size_t eq = item.find('=');
     if (eq == absl::string_view::npos) {

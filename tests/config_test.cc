@@ -166,13 +166,18 @@ TEST(ParseArgs, PluginUrlsOneTwoAndTemplate) {
   }
 }
 
+TEST(ParseArgs, EmptyPluginUrlMeansNone) {
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs({"--rabbitmq.plugin-url="}, NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->config.plugin_urls.empty());
+}
+
 TEST(ParseArgs, PluginUrlErrorsNameTheFlag) {
   struct Case {
     std::string value;
     const char* want;  // after "--rabbitmq.plugin-url: "
   } cases[] = {
       {"rabbit@a", "want NODE=URL"},
-      {"", "want NODE=URL"},
       {"rabbit@a=http://a:15692,", "want NODE=URL"},
       {"=http://a:15692", "want NODE=URL; the node is empty"},
       {"rabbit=http://a:15692", "want NODE=URL with NODE a node name"},
