@@ -28,6 +28,13 @@ void EmitTls(YAML::Emitter& out, const TlsOptions& tls) {
   out << YAML::Key << "tls_insecure_skip_verify" << YAML::Value << (tls.insecure_skip_verify ? "true" : "false");
 }
 
+// --rabbitmq.plugin-url's comma-separated form.
+std::string PluginUrlList(const Config& c) {
+  std::vector<std::string> urls;
+  for (const PluginUrl& url : c.plugin_urls) urls.push_back(absl::StrCat(url.node, "=", url.url));
+  return absl::StrJoin(urls, ",");
+}
+
 void Emit(YAML::Emitter& out, const char* key, const std::string& value) {
   out << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << value;
 }
@@ -51,6 +58,9 @@ std::string Describe(const Config& c) {
       "\nworkers=", c.scrape_workers, "\nweb_threads=", c.web_threads, "\nmax_body_bytes=", c.max_body_bytes,
       "\nlog=", LogLevelName(c.log_level), " ", LogFormatName(c.log_format), "\ndisabled=",
       absl::StrJoin(collectors, ","), "\n");
+  absl::StrAppend(&out, "plugin_urls=\"", absl::CEscape(PluginUrlList(c)), "\"\nplugin_url_template=\"",
+                  absl::CEscape(c.plugin_url_template), "\"\nqueue_listing_interval=",
+                  absl::FormatDuration(c.queue_listing_interval), "\n");
   for (const ProbeModule& m : c.modules) {
     absl::StrAppend(&out, "module \"", absl::CEscape(m.name), "\" user=\"", absl::CEscape(m.user), "\" password=\"",
                     absl::CEscape(m.password), "\" ", DescribeTls(m.tls), " targets=\"",
@@ -66,6 +76,8 @@ std::string ToConfigFile(const Config& c) {
   Emit(out, "url", c.rabbitmq_url);
   Emit(out, "user", c.rabbitmq_user);
   EmitTls(out, c.rabbitmq_tls);
+  Emit(out, "plugin_url", PluginUrlList(c));
+  Emit(out, "plugin_url_template", c.plugin_url_template);
   out << YAML::EndMap;
   out << YAML::Key << "web" << YAML::Value << YAML::BeginMap;
   Emit(out, "listen_address", c.listen_address);
@@ -77,6 +89,7 @@ std::string ToConfigFile(const Config& c) {
   Emit(out, "min_interval", absl::FormatDuration(c.min_interval));
   Emit(out, "health_interval", absl::FormatDuration(c.health_interval));
   Emit(out, "definitions_interval", absl::FormatDuration(c.definitions_interval));
+  Emit(out, "queue_listing_interval", absl::FormatDuration(c.queue_listing_interval));
   Emit(out, "workers", absl::StrCat(c.scrape_workers));
   Emit(out, "max_body_bytes", absl::StrCat(c.max_body_bytes));
   out << YAML::EndMap;
