@@ -4,9 +4,7 @@
 #include <optional>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "exporter/log.h"
 #include "exporter/process_metrics.h"
@@ -14,9 +12,7 @@
 #include "metrics/bert.h"
 #include "metrics/json.h"
 #include "metrics/endpoints.h"
-#include "metrics/plugin_text.h"
 #include "metrics/queue_depth.h"
-#include "rapidjson/document.h"
 
 #ifndef WARREN_VERSION
 #define WARREN_VERSION "unknown"
@@ -35,7 +31,7 @@ Scraper::Scraper(Options options, const RabbitClient* client, ScraperPool* pool)
   }
   std::vector<const metrics::Join*> joins;  // static tables: the pointers stay valid
   for (const metrics::Join& join : metrics::AllJoins()) joins.push_back(&join);
-  if (PluginDepthOn()) {
+  if (options_.plugin_depth.On()) {
     // The listing without totals stands in for kQueues, in the joins too.
     auto queues = std::find(endpoints.begin(), endpoints.end(), &metrics::kQueues);
     if (queues != endpoints.end()) {
@@ -214,98 +210,6 @@ absl::StatusOr<Body> Scraper::FetchBody(const metrics::Endpoint& endpoint, absl:
   return Body{.data = *std::move(merged), .bert = false};
 }
 
-bool Scraper::PluginDepthOn() const {
-  return !options_.plugin_depth.urls.empty() || !options_.plugin_depth.url_template.empty();
-}
-
-namespace {
-
-// A host name or address as a node name may carry after '@': nothing that could change which
-// URL the template makes (no '/', '@', ':', '?', '#', '%' or spaces).
-bool PlainHost(absl::string_view host) {
-  if (host.empty() || host.size() > 253) return false;
-  for (char c : host) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scraper::PluginUrls(absl::Time deadline,
-                                                                                      size_t* requests) {
-  std::vector<std::pair<std::string, std::string>> urls = options_.plugin_depth.urls;
-  if (options_.plugin_depth.url_template.empty()) return urls;
-  ++*requests;
-  absl::StatusOr<std::string> body = client_->Get("/api/nodes?columns=name,running", deadline);
-  if (!body.ok()) return body.status();
-  rapidjson::Document nodes;
-  if (absl::Status parsed = metrics::ParseJson(*body, "/api/nodes", &nodes); !parsed.ok()) return parsed;
-  if (!nodes.IsArray()) return absl::DataLossError("/api/nodes: not a JSON array");
-  for (const rapidjson::Value& node : nodes.GetArray()) {
-    if (!node.IsObject()) continue;
-    auto name = node.FindMember("name");
-    auto running = node.FindMember("running");
-    // A node that is down has no plugin to ask; its queues are down and count as missing.
-    if (name == node.MemberEnd() || !name->value.IsString() || running == node.MemberEnd() ||
-        !running->value.IsBool() || !running->value.GetBool()) {
-      continue;
-    }
-    const std::string node_name(name->value.GetString(), name->value.GetStringLength());
-    auto explicit_url = std::find_if(urls.begin(), urls.end(), [&](const auto& url) { return url.first == node_name; });
-    if (explicit_url != urls.end()) continue;
-    const size_t at = node_name.find('@');
-    const absl::string_view host = at == std::string::npos ? absl::string_view() : absl::string_view(node_name).substr(at + 1);
-    if (!PlainHost(host)) {
-      return absl::InvalidArgumentError(absl::StrCat("node name ", node_name, ": no host name for the plugin URL template"));
-    }
-    urls.emplace_back(node_name, absl::StrReplaceAll(options_.plugin_depth.url_template, {{"{host}", host}}));
-  }
-  return urls;
-}
-
-absl::StatusOr<metrics::Mapped> Scraper::FetchQueueDepth(absl::string_view rabbitmq_version, absl::Time deadline,
-                                                         size_t* requests, absl::Status* node_error,
-                                                         std::vector<std::string>* answered) {
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> urls = PluginUrls(deadline, requests);
-  if (!urls.ok()) return urls.status();
-  const metrics::LabelEscaping escaping = metrics::PluginEscapingFor(rabbitmq_version);
-  metrics::Mapped mapped;
-  absl::Status first_error;
-  // One node after the other: a cluster has a handful, each answers in tens of milliseconds.
-  for (const auto& [node, url] : *urls) {
-    ++*requests;
-    absl::Status status = [&, &node = node, &url = url]() -> absl::Status {
-      absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
-      if (!parsed.ok()) return parsed.status();
-      const bool tls = parsed->scheme == "https";
-      // No credentials: the plugin asks for none, and they are not the plugin's to see.
-      absl::StatusOr<std::unique_ptr<RabbitClient>> client = RabbitClient::Create(
-          {.url = *std::move(parsed), .user = "", .password = "", .max_body_bytes = client_->max_body_bytes(),
-           .tls = tls ? options_.plugin_depth.tls : TlsOptions{}});
-      if (!client.ok()) return client.status();
-      absl::StatusOr<std::string> body = (*client)->GetText(metrics::kPluginDepthRequest, deadline);
-      if (!body.ok()) return body.status();
-      metrics::PluginDepths depths = metrics::ParseCoarseDepths(*body, escaping);
-      if (depths.node != node) {  // a wrong port map or a load balancer: never attribute depths to the wrong node
-        return absl::DataLossError(absl::StrCat("the plugin is node '", depths.node, "', not this node"));
-      }
-      mapped.errors.wrong_type += depths.ambiguous_lines + depths.malformed_lines + depths.invalid_values + depths.conflicts;
-      metrics::AppendDepthRows(depths, node, options_.filter, &mapped.keys);
-      return absl::OkStatus();
-    }();
-    if (status.ok()) {
-      answered->push_back(node);
-    } else if (first_error.ok()) {
-      first_error = absl::Status(status.code(), absl::StrCat("node ", node, " (", url, "): ", status.message()));
-    }
-  }
-  if (urls->empty()) return absl::NotFoundError("no node to ask for queue depth");
-  if (answered->empty()) return first_error;
-  *node_error = first_error;
-  return mapped;
-}
-
 void Scraper::CheckListing(const absl::StatusOr<metrics::Mapped>& depth, std::vector<std::string> answered) {
   std::shared_ptr<const EndpointData> listing;
   {
@@ -314,7 +218,6 @@ void Scraper::CheckListing(const absl::StatusOr<metrics::Mapped>& depth, std::ve
   }
   // Outside the lock: a hash join over every queue.
   const bool matches = depth.ok() && listing != nullptr && metrics::DepthMatchesListing(listing->keys, depth->keys);
-  std::sort(answered.begin(), answered.end());
   absl::MutexLock lock(&mu_);
   // A node that stops or starts answering changes what the listing says (down queues, members
   // online) even when every queue still reports.
@@ -332,10 +235,12 @@ void Scraper::Fetch(size_t index, std::string rabbitmq_version, absl::Time deadl
   absl::Status node_error;  // queue_depth: a node that failed while others answered
   absl::StatusOr<metrics::Mapped> mapped = [&]() -> absl::StatusOr<metrics::Mapped> {
     if (&mapper->endpoint() == &metrics::kQueueDepth) {
-      std::vector<std::string> answered;
-      absl::StatusOr<metrics::Mapped> depth = FetchQueueDepth(rabbitmq_version, deadline, &requests, &node_error, &answered);
-      CheckListing(depth, std::move(answered));
-      return depth;
+      PluginDepthFetch fetch =
+          FetchPluginDepths(*client_, options_.plugin_depth, options_.filter, rabbitmq_version, deadline);
+      requests = fetch.requests;
+      node_error = fetch.node_error;
+      CheckListing(fetch.rows, std::move(fetch.answered));
+      return std::move(fetch.rows);
     }
     absl::StatusOr<Body> body = FetchBody(mapper->endpoint(), rabbitmq_version, deadline, &requests);
     if (!body.ok()) return body.status();

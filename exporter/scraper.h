@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "exporter/plugin_depth.h"
 #include "exporter/rabbit_client.h"
 #include "exporter/scraper_pool.h"
 #include "exporter/vhost_scope.h"
@@ -38,17 +39,8 @@ class Scraper {
     size_t max_vhost_requests = 0;
     BodyFormat format = BodyFormat::kAuto;  // --rabbitmq.format
     // Queue depth from each node's rabbitmq_prometheus plugin instead of enable_queue_totals
-    // (metrics/queue_depth.h); on when either member is set, and the queues collector is on.
-    struct PluginDepth {
-      std::vector<std::pair<std::string, std::string>> urls;  // node name -> base URL
-      std::string url_template;  // for the other running nodes; "{host}": the name after '@'
-      TlsOptions tls;            // for https:// URLs
-      // How often queues are listed while the plugins report exactly the listed queues from the
-      // nodes that answered last time; anything else lists them at the next scrape. Never more
-      // often than min_interval.
-      absl::Duration listing_interval = absl::ZeroDuration();
-    };
-    PluginDepth plugin_depth = {};
+    // (exporter/plugin_depth.h); on when it names URLs or a template, and the queues collector is on.
+    PluginDepthOptions plugin_depth = {};
   };
 
   // `client` and `pool` must outlive the Scraper.
@@ -110,18 +102,8 @@ class Scraper {
   // The body of one fetch: one request, or one per vhost kept by the vhost scope, merged.
   absl::StatusOr<Body> FetchBody(const metrics::Endpoint& endpoint, absl::string_view rabbitmq_version,
                                         absl::Time deadline, size_t* requests);
-  // The depth rows of every node's plugin (metrics/queue_depth.h), as the keys of a Mapped. A
-  // node that fails leaves its queues without depth: the fetch still succeeds with the others,
-  // and *node_error says what went wrong (with the first failing node). Fails if none answered.
-  absl::StatusOr<metrics::Mapped> FetchQueueDepth(absl::string_view rabbitmq_version, absl::Time deadline,
-                                                  size_t* requests, absl::Status* node_error,
-                                                  std::vector<std::string>* answered);
-  // After a depth fetch: whether the listing must be fetched at the next scrape.
+  // After a plugin depth fetch: whether the listing must be fetched at the next scrape.
   void CheckListing(const absl::StatusOr<metrics::Mapped>& depth, std::vector<std::string> answered);
-  // Node name -> plugin base URL: the explicit ones, and the template's for the other nodes
-  // /api/nodes says are running.
-  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> PluginUrls(absl::Time deadline, size_t* requests);
-  bool PluginDepthOn() const;
   // The current data of `join`'s inputs; empty if one has none yet.
   JoinInputData InputsOf(const JoinState& join) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static bool ComputedFrom(const JoinState& join, const JoinInputData& inputs);

@@ -65,7 +65,7 @@ class Cluster : public ::testing::Test {
   // share a host and differ by port), queues listed only when the plugins' report changes.
   std::unique_ptr<live::InProcessWarren> PluginWarren() {
     const std::vector<std::string> prom = live::RequiredEnvList("WARREN_CLUSTER_PROM_URLS", kNodes);
-    Scraper::Options::PluginDepth plugin{.urls = {}, .url_template = "", .tls = {}, .listing_interval = absl::Hours(1)};
+    PluginDepthOptions plugin{.urls = {}, .url_template = "", .tls = {}, .listing_interval = absl::Hours(1)};
     for (int i = 0; i < kNodes && i < static_cast<int>(prom.size()); ++i) plugin.urls.emplace_back(Node(i), prom[i]);
     return std::make_unique<live::InProcessWarren>(live::InProcessWarren::Options{
         .mgmt_url = urls_[0], .min_interval = absl::Seconds(1), .health_interval = absl::Seconds(2),

@@ -119,7 +119,7 @@ class InProcessWarren {
     metrics::FilterPatterns filter = {};
     size_t max_vhost_requests = 0;
     BodyFormat format = BodyFormat::kAuto;  // --rabbitmq.format
-    Scraper::Options::PluginDepth plugin_depth = {};  // --rabbitmq.plugin-url*
+    PluginDepthOptions plugin_depth = {};  // --rabbitmq.plugin-url*
   };
 
   // Check started() (a gtest failure is recorded if the server does not start).

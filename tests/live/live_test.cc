@@ -244,9 +244,9 @@ TEST_F(Live, PluginDepthGivesTheSameExactDepths) {
   };
   // The explicit URL, then the template with the node name's host ("localhost" here).
   const std::string port = prom_url.substr(prom_url.rfind(':') + 1);
-  for (const Scraper::Options::PluginDepth& plugin :
-       {Scraper::Options::PluginDepth{.urls = {{node, prom_url}}, .url_template = "", .tls = {}},
-        Scraper::Options::PluginDepth{
+  for (const PluginDepthOptions& plugin :
+       {PluginDepthOptions{.urls = {{node, prom_url}}, .url_template = "", .tls = {}},
+        PluginDepthOptions{
             .urls = {}, .url_template = "http://{host}:" + port, .tls = {}, .listing_interval = absl::Hours(1)}}) {
     live::InProcessWarren warren(live::InProcessWarren::Options{
         .mgmt_url = mgmt_url_, .user = "warren-mon", .password = kPassword, .plugin_depth = plugin});
