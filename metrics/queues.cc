@@ -39,6 +39,13 @@ constexpr StateSet kQueueStates[] = {
   {"state", "rabbitmq_queue_state", "state", kQueueStateNames, "1 for the queue's current state; states not listed appear when seen."},
 };
 
+// Without totals the broker reports only whether a queue is up ("live") or "down": a series at 0
+// for running, idle or flow would claim what warren did not see. Other states still appear when seen.
+constexpr const char* kQueueListingStateNames[] = {"live", "down"};
+constexpr StateSet kQueueListingStates[] = {
+  {"state", "rabbitmq_queue_state", "state", kQueueListingStateNames, "1 for the queue's current state; states not listed appear when seen."},
+};
+
 constexpr Each kQueueEaches[] = {
   {"leader|node", "rabbitmq_queue_leader", "node", "1 for the node hosting the queue: the quorum or stream leader, or the classic queue's master."},
 };
@@ -102,7 +109,7 @@ const Endpoint kQueueListing{
     .labels = kQueueLabels,
     .fields = std::span<const Field>(kQueueFields).subspan(3),
     .infos = kQueueInfos,
-    .states = kQueueStates,
+    .states = kQueueListingStates,
     .eaches = kQueueEaches,
     .counts = kQueueCounts,
     .derived = kQueueDerived,

@@ -444,6 +444,9 @@ TEST_F(ScraperTest, PluginDepthListsQueuesAgainOnlyWhenTheReportChanges) {
   for (int i = 0; i < 4; ++i) text = scraper.Render(In(absl::Seconds(5)));
   EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages{vhost="/",queue="a"})"), 4.0) << text;
   EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_state{vhost="/",queue="a",state="live"})"), 1.0);
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_state{vhost="/",queue="a",state="down"})"), 0.0);
+  EXPECT_FALSE(SampleValue(text, R"(rabbitmq_queue_state{vhost="/",queue="a",state="flow"})").has_value())
+      << "flow is not seen without totals";
   EXPECT_EQ(SampleValue(text, R"(warren_queue_depth_missing{node="rabbit@fake"})"), 0.0);
   EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queue_depth"})"), 1.0);
   EXPECT_EQ(plugin.Requests("/metrics/detailed"), 4);
