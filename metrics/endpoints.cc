@@ -88,13 +88,14 @@ std::vector<std::string> ColumnsOf(const Endpoint& endpoint) {
   return columns;
 }
 
-bool SkipSortSupported(absl::string_view rabbitmq_version) {
+bool MajorMinorOf(absl::string_view rabbitmq_version, int* major, int* minor) {
   std::vector<absl::string_view> parts = absl::StrSplit(rabbitmq_version, '.');
+  return parts.size() >= 2 && absl::SimpleAtoi(parts[0], major) && absl::SimpleAtoi(parts[1], minor);
+}
+
+bool SkipSortSupported(absl::string_view rabbitmq_version) {
   int major = 0, minor = 0;
-  if (parts.size() < 2 || !absl::SimpleAtoi(parts[0], &major) || !absl::SimpleAtoi(parts[1], &minor)) {
-    return false;
-  }
-  return major == 3 && minor < 13;
+  return MajorMinorOf(rabbitmq_version, &major, &minor) && major == 3 && minor < 13;
 }
 
 namespace {

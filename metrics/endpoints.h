@@ -67,6 +67,9 @@ std::span<const Join> AllJoins();
 // The JSON paths the table reads, in table order without duplicates: the `columns=` value.
 std::vector<std::string> ColumnsOf(const Endpoint& endpoint);
 
+// The major and minor numbers of a RabbitMQ version ("3.10.8" -> 3, 10); false if it has none.
+bool MajorMinorOf(absl::string_view rabbitmq_version, int* major, int* minor);
+
 // True if an empty `sort=` is known to skip the broker's sorting for this version
 // (3.x before 3.13). 3.13.0 answers it with HTTP 500 and later versions ignore it, so an
 // unknown or newer version gets no sort parameter.

@@ -7,7 +7,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "metrics/join_rows.h"
 
 namespace warren::metrics {
@@ -35,11 +34,8 @@ const Endpoint kQueueDepth{
 };
 
 LabelEscaping PluginEscapingFor(absl::string_view rabbitmq_version) {
-  std::vector<absl::string_view> parts = absl::StrSplit(rabbitmq_version, '.');
   int major = 0, minor = 0;
-  if (parts.size() < 2 || !absl::SimpleAtoi(parts[0], &major) || !absl::SimpleAtoi(parts[1], &minor)) {
-    return LabelEscaping::kNone;
-  }
+  if (!MajorMinorOf(rabbitmq_version, &major, &minor)) return LabelEscaping::kNone;
   return major < 3 || (major == 3 && minor <= 10) ? LabelEscaping::kNone : LabelEscaping::kStandard;
 }
 
