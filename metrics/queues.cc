@@ -72,7 +72,7 @@ constexpr Count kQueueCounts[] = {
 
 }  // namespace
 
-const Endpoint kQueues{
+constexpr Endpoint kQueues{
     .name = "queues",
     .group = "queues",
     .path = "/api/queues",
@@ -94,26 +94,19 @@ const Endpoint kQueues{
     .keys = kQueueKeys,
 };
 
-const Endpoint kQueueListing{
-    .name = "queues",  // the same endpoint to whoever reads warren_scrape_success
-    .group = "queues",
-    .path = "/api/queues",
-    .params = "disable_stats=true",  // the broker then says state "live", not running/idle/flow
-    .shape = Shape::kArray,
-    .columns = true,
-    .sortable = true,
-    .core = true,
-    .opt_in = false,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
-    .labels = kQueueLabels,
-    .fields = std::span<const Field>(kQueueFields).subspan(3),
-    .infos = kQueueInfos,
-    .states = kQueueListingStates,
-    .eaches = kQueueEaches,
-    .counts = kQueueCounts,
-    .derived = kQueueDerived,
-    .keys = kQueueKeys,
-};
+namespace {
+
+// kQueues' listing without enable_queue_totals: the same labels, keys and series but the three
+// depths, and the state series it can see.
+constexpr Endpoint WithoutTotals(Endpoint listing) {
+  listing.params = "disable_stats=true";  // the broker then says state "live", not running/idle/flow
+  listing.fields = listing.fields.subspan(3);
+  listing.states = kQueueListingStates;
+  return listing;  // name "queues" still: the same endpoint to whoever reads warren_scrape_success
+}
+
+}  // namespace
+
+constexpr Endpoint kQueueListing = WithoutTotals(kQueues);
 
 }  // namespace warren::metrics
