@@ -1,28 +1,33 @@
 // warren: Prometheus exporter for RabbitMQ. Reads flags once, then runs until SIGINT or SIGTERM.
+#include <httplib.h>
+#include <malloc.h>
+#include <unistd.h>  // environ
+
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <httplib.h>
-#include <malloc.h>
-
 #include <iostream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-
-#include "exporter/broker_url.h"
-#include "exporter/config.h"
-#include "exporter/log.h"
-#include "exporter/rabbit_client.h"
-#include "exporter/scraper.h"
-#include "exporter/scraper_pool.h"
-#include "exporter/probe.h"
-#include "exporter/server.h"
-#include "exporter/web_config.h"
+#include "exporter/broker/broker_url.h"
+#include "exporter/broker/rabbit_client.h"
+#include "exporter/config/config.h"
+#include "exporter/config/flags.h"
+#include "exporter/config/listen_address.h"
+#include "exporter/config/sources.h"
+#include "exporter/scrape/scraper.h"
+#include "exporter/scrape/scraper_pool.h"
+#include "exporter/web/probe.h"
+#include "exporter/web/server.h"
+#include "exporter/web/web_config.h"
 #include "metrics/endpoints.h"
+#include "util/log.h"
 
 namespace {
 
@@ -35,7 +40,9 @@ int Healthcheck(const warren::Config& config, bool tls) {
   if (!warren::ParseListenAddress(config.listen_address, &host, &port).ok() || port <= 0) return 1;
   if (host == "0.0.0.0") host = "127.0.0.1";  // ParseListenAddress's answer for ":9419"
   if (host == "::") host = "::1";
-  httplib::Client http(absl::StrCat(tls ? "https://" : "http://", host.find(':') == std::string::npos ? host : absl::StrCat("[", host, "]"), ":", port));
+  httplib::Client http(absl::StrCat(tls ? "https://" : "http://",
+                                    host.find(':') == std::string::npos ? host : absl::StrCat("[", host, "]"), ":",
+                                    port));
   http.enable_server_certificate_verification(false);
   http.set_connection_timeout(3);
   http.set_read_timeout(3);
@@ -43,6 +50,16 @@ int Healthcheck(const warren::Config& config, bool tls) {
   const bool ok = result && result->status == 200;
   std::cout << (ok ? "ok" : "unhealthy") << "\n";
   return ok ? 0 : 1;
+}
+
+// The names of this process's environment variables.
+std::vector<std::string> EnvironmentNames() {
+  std::vector<std::string> names;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const absl::string_view text(*entry);
+    names.emplace_back(text.substr(0, text.find('=')));
+  }
+  return names;
 }
 
 }  // namespace
@@ -80,6 +97,13 @@ int main(int argc, char** argv) {
   if (parsed->healthcheck) return Healthcheck(config, web.has_value() && web->tls.has_value());
   SetLogLevel(config.log_level);
   SetLogFormat(config.log_format);
+  for (const std::string& name : UnknownWarrenVariables(EnvironmentNames())) {
+    if (parsed->check) {
+      std::cerr << "warren: $" << name << ": no such setting (see --help)\n";
+      return 2;
+    }
+    Log(LogLevel::kWarn, "unknown variable ignored: no such setting", {{"variable", name}});
+  }
 
   // glibc gives every thread that allocates its own arena, which keeps what a large scrape freed:
   // two arenas halved warren's peak RSS at 10,000 queues (bench/scrape-cost: 310 -> 165 MiB).
@@ -155,16 +179,19 @@ int main(int argc, char** argv) {
   Scraper scraper(main_options, &client, &pool);
   std::unique_ptr<Prober> prober;
   if (!config.modules.empty()) {
-    prober = std::make_unique<Prober>(config.modules, scraper_options, &pool, config.probe_max_targets);
+    prober = std::make_unique<Prober>(config.modules, scraper_options, &pool, config.probe_max_targets,
+                                      absl::Minutes(10), config.max_body_bytes);
   }
-  MetricsServer server = web.has_value() ? MetricsServer(config, &scraper, *std::move(web)) : MetricsServer(config, &scraper);
+  const ServerOptions server_options = ServerOptionsOf(config);
+  MetricsServer server = web.has_value() ? MetricsServer(server_options, &scraper, *std::move(web))
+                                         : MetricsServer(server_options, &scraper);
   server.SetProber(prober.get());
   if (absl::Status status = server.Start(); !status.ok()) {
     Log(LogLevel::kError, "cannot start", {{"err", std::string(status.message())}});
     return 1;
   }
-  Log(LogLevel::kInfo, "started", {{"version", WARREN_VERSION}, {"rabbitmq", url.ToString()},
-                                   {"user", config.rabbitmq_user}});
+  Log(LogLevel::kInfo, "started",
+      {{"version", WARREN_VERSION}, {"rabbitmq", url.ToString()}, {"user", config.rabbitmq_user}});
 
   int signal = 0;
   sigwait(&signals, &signal);

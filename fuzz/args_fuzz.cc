@@ -15,8 +15,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "exporter/broker_url.h"
-#include "exporter/config.h"
+#include "exporter/broker/broker_url.h"
+#include "exporter/config/config.h"
+#include "exporter/config/sources.h"
 #include "fuzz/check.h"
 #include "fuzz/config_text.h"
 

@@ -8,7 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "exporter/web_config.h"
+#include "exporter/web/basic_auth.h"
 #include "fuzz/check.h"
 
 namespace warren::fuzz {
@@ -32,15 +32,16 @@ void CheckOne(absl::string_view header) {
   }
   Check(!absl::StrContains(credentials.user, ':'), "the user ends at the first ':'");
   BasicCredentials again;
-  Check(BasicAuth::ParseHeader(absl::StrCat("Basic ", absl::Base64Escape(credentials.user + ":" + credentials.password)),
-                               &again) == BasicAuth::Result::kOk,
-        "encoded again, the credentials parse");
+  Check(
+      BasicAuth::ParseHeader(absl::StrCat("Basic ", absl::Base64Escape(credentials.user + ":" + credentials.password)),
+                             &again) == BasicAuth::Result::kOk,
+      "encoded again, the credentials parse");
   Check(again.user == credentials.user && again.password == credentials.password, "and are the same");
   const bool right = credentials.user == "prometheus" && credentials.password == "s3cret";
   Check((checked == BasicAuth::Result::kOk) == right, "only the right user and password get in");
   if (!right) {
-    Check(checked == (credentials.user == "prometheus" ? BasicAuth::Result::kWrongPassword
-                                                       : BasicAuth::Result::kUnknownUser),
+    Check(checked ==
+              (credentials.user == "prometheus" ? BasicAuth::Result::kWrongPassword : BasicAuth::Result::kUnknownUser),
           "a refusal says why");
   }
 }

@@ -6,7 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "exporter/broker_url.h"
+#include "exporter/broker/broker_url.h"
 #include "fuzz/check.h"
 
 namespace warren::fuzz {

@@ -9,8 +9,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "exporter/config.h"
-#include "exporter/config_file.h"
+#include "exporter/config/config.h"
+#include "exporter/config/config_file.h"
+#include "exporter/config/sources.h"
 #include "fuzz/check.h"
 #include "fuzz/config_text.h"
 #include "fuzz/exposition_check.h"

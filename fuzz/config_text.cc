@@ -53,14 +53,14 @@ std::string Describe(const Config& c) {
                                    c.filter.exchanges, c.filter.exchanges_exclude},
                                   "\" \"")),
       "\"\nmax_queues=", c.max_queues, "\ntimeout=", absl::FormatDuration(c.scrape_timeout),
-      "\nmin_interval=", absl::FormatDuration(c.min_interval), "\nhealth_interval=",
-      absl::FormatDuration(c.health_interval), "\ndefinitions_interval=", absl::FormatDuration(c.definitions_interval),
-      "\nworkers=", c.scrape_workers, "\nweb_threads=", c.web_threads, "\nmax_body_bytes=", c.max_body_bytes,
-      "\nlog=", LogLevelName(c.log_level), " ", LogFormatName(c.log_format), "\ndisabled=",
-      absl::StrJoin(collectors, ","), "\n");
+      "\nmin_interval=", absl::FormatDuration(c.min_interval),
+      "\nhealth_interval=", absl::FormatDuration(c.health_interval),
+      "\ndefinitions_interval=", absl::FormatDuration(c.definitions_interval), "\nworkers=", c.scrape_workers,
+      "\nweb_threads=", c.web_threads, "\nmax_body_bytes=", c.max_body_bytes, "\nlog=", LogLevelName(c.log_level), " ",
+      LogFormatName(c.log_format), "\ndisabled=", absl::StrJoin(collectors, ","), "\n");
   absl::StrAppend(&out, "plugin_urls=\"", absl::CEscape(PluginUrlList(c)), "\"\nplugin_url_template=\"",
-                  absl::CEscape(c.plugin_url_template), "\"\nqueue_listing_interval=",
-                  absl::FormatDuration(c.queue_listing_interval), "\n");
+                  absl::CEscape(c.plugin_url_template),
+                  "\"\nqueue_listing_interval=", absl::FormatDuration(c.queue_listing_interval), "\n");
   for (const ProbeModule& m : c.modules) {
     absl::StrAppend(&out, "module \"", absl::CEscape(m.name), "\" user=\"", absl::CEscape(m.user), "\" password=\"",
                     absl::CEscape(m.password), "\" ", DescribeTls(m.tls), " targets=\"",
@@ -111,8 +111,8 @@ std::string ToConfigFile(const Config& c) {
   out << YAML::EndMap;
   out << YAML::Key << "collectors" << YAML::Value << YAML::BeginMap;
   for (const std::string& group : metrics::AllGroups()) {
-    const bool off = std::find(c.disabled_collectors.begin(), c.disabled_collectors.end(), group) !=
-                     c.disabled_collectors.end();
+    const bool off =
+        std::find(c.disabled_collectors.begin(), c.disabled_collectors.end(), group) != c.disabled_collectors.end();
     out << YAML::Key << group << YAML::Value << (off ? "false" : "true");
   }
   out << YAML::EndMap;

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "exporter/config.h"
+#include "exporter/config/config.h"
 
 namespace warren::fuzz {
 

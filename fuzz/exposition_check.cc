@@ -130,7 +130,6 @@ absl::Status ParseSample(absl::string_view line, size_t number, ParsedSample* sa
   return absl::OkStatus();
 }
 
-
 bool Close(double a, double b) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
   if (a == b) return true;
@@ -232,7 +231,8 @@ absl::Status SameSamples(const std::vector<ParsedFamily>& parsed, const std::vec
     const auto header = std::make_pair(family.help, family.type);
     auto [it, inserted] = want_headers.emplace(family.name, header);
     if (!inserted && it->second != header) {
-      return absl::InvalidArgumentError(absl::StrCat(family.name, ": two families of this name differ in help or type"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(family.name, ": two families of this name differ in help or type"));
     }
     for (const ParsedSample& sample : family.samples) want.emplace_back(sample.name, sample.labels, sample.value);
   }
@@ -291,7 +291,8 @@ void CheckServedText(const std::vector<const metrics::FamilyText*>& chunks) {
   }
   std::vector<std::string> duplicates;
   const std::string served = metrics::Assemble(chunks, &duplicates);
-  Check(duplicates.empty(), absl::StrCat("a family was dropped as a duplicate: ", duplicates.empty() ? "" : duplicates[0]));
+  Check(duplicates.empty(),
+        absl::StrCat("a family was dropped as a duplicate: ", duplicates.empty() ? "" : duplicates[0]));
   absl::StatusOr<std::vector<ParsedFamily>> parsed = ParseExposition(served);
   CheckOk(parsed.status(), "the exposition parses");
   CheckOk(SameSamples(*parsed, given), "the exposition holds the samples of its families");

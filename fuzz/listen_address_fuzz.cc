@@ -6,7 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "exporter/config.h"
+#include "exporter/config/listen_address.h"
 #include "fuzz/check.h"
 
 namespace warren::fuzz {
@@ -18,7 +18,8 @@ void ParseOne(absl::string_view text) {
   if (!ParseListenAddress(text, &host, &port).ok()) return;
   Check(port >= 0 && port <= 65535, "a port number");
   Check(!host.empty(), "a host (0.0.0.0 when none is given)");
-  const std::string written = absl::StrContains(host, ':') ? absl::StrCat("[", host, "]:", port) : absl::StrCat(host, ":", port);
+  const std::string written =
+      absl::StrContains(host, ':') ? absl::StrCat("[", host, "]:", port) : absl::StrCat(host, ":", port);
   std::string host_again;
   int port_again = -1;
   CheckOk(ParseListenAddress(written, &host_again, &port_again), "the address written back parses");

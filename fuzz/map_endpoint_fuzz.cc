@@ -23,7 +23,8 @@ using metrics::Endpoint;
 const std::vector<std::unique_ptr<metrics::Mapper>>& Mappers() {
   static const auto* mappers = [] {
     auto* out = new std::vector<std::unique_ptr<metrics::Mapper>>;
-    for (const Endpoint* endpoint : metrics::AllEndpoints()) out->push_back(std::make_unique<metrics::Mapper>(*endpoint));
+    for (const Endpoint* endpoint : metrics::AllEndpoints())
+      out->push_back(std::make_unique<metrics::Mapper>(*endpoint));
     return out;
   }();
   return *mappers;

@@ -23,7 +23,8 @@ bool IsCount(const std::optional<double>& value) {
 // The depths as the plugin would write them with standard escapes.
 std::string Rewrite(const PluginDepths& depths) {
   std::string out;
-  auto line = [&out](const char* metric, const std::pair<std::string, std::string>& key, const std::optional<double>& value) {
+  auto line = [&out](const char* metric, const std::pair<std::string, std::string>& key,
+                     const std::optional<double>& value) {
     if (!value) return;
     std::string labels;  // AppendLabel puts the comma between labels itself
     warren::metrics::AppendLabel(&labels, "vhost", key.first);
@@ -57,9 +58,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto it = again.queues.find(key);
     Check(it != again.queues.end(), "the rewrite keeps the names");
     if (it == again.queues.end()) continue;
-    Check(it->second.messages == depth.messages && it->second.ready == depth.ready &&
-              it->second.unacked == depth.unacked,
-          "the rewrite keeps the depths");
+    Check(
+        it->second.messages == depth.messages && it->second.ready == depth.ready && it->second.unacked == depth.unacked,
+        "the rewrite keeps the depths");
   }
   return 0;
 }

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
-#include "exporter/broker_url.h"
-#include "exporter/probe_target.h"
+#include "exporter/broker/broker_url.h"
+#include "exporter/scrape/probe_target.h"
 #include "fuzz/check.h"
 #include "re2/re2.h"
 
@@ -37,7 +37,8 @@ void CheckOne(absl::string_view input) {
   if (lines.size() < 2) return;
   const std::vector<std::string> fuzz_patterns(lines.begin() + 2, lines.end());
   const ProbeTargets targets({Module("default", {R"(https://rabbit-[a-z0-9-]+\.prod\.example:15671)"}),
-                              Module("local", {R"(http://127\.0\.0\.1:\d+(/[a-z]+)?)"}), Module("fuzz", fuzz_patterns)});
+                              Module("local", {R"(http://127\.0\.0\.1:\d+(/[a-z]+)?)"}),
+                              Module("fuzz", fuzz_patterns)});
 
   absl::StatusOr<ProbeTargets::Allowed> allowed = targets.Check(lines[1], lines[0]);
   if (!allowed.ok()) {

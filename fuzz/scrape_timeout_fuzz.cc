@@ -6,7 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
-#include "exporter/server.h"
+#include "exporter/web/server.h"
 #include "fuzz/check.h"
 
 namespace warren::fuzz {

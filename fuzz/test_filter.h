@@ -8,10 +8,13 @@
 namespace warren::fuzz {
 
 inline const metrics::Filter& TestFilter() {
-  static const metrics::Filter* filter =
-      metrics::Filter::Create({.vhosts = "[^x]*", .vhosts_exclude = "", .queues = "", .queues_exclude = "amq\\..*",
-                               .exchanges = "", .exchanges_exclude = "amq\\.(direct|topic)"})
-          ->release();
+  static const metrics::Filter* filter = metrics::Filter::Create({.vhosts = "[^x]*",
+                                                                  .vhosts_exclude = "",
+                                                                  .queues = "",
+                                                                  .queues_exclude = "amq\\..*",
+                                                                  .exchanges = "",
+                                                                  .exchanges_exclude = "amq\\.(direct|topic)"})
+                                             ->release();
   return *filter;
 }
 

@@ -12,7 +12,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "exporter/web_config.h"
+#include "exporter/web/basic_auth.h"
+#include "exporter/web/web_config.h"
 #include "fuzz/check.h"
 
 namespace warren::fuzz {
@@ -36,7 +37,7 @@ std::vector<std::string> Secrets(absl::string_view text) {
     }
   };
   try {
-    // The first document only: yaml-cpp's LoadAll may not return (see exporter/yaml_document.h).
+    // The first document only: yaml-cpp's LoadAll may not return (see exporter/config/yaml_document.h).
     const YAML::Node root = YAML::Load(std::string(text));
     if (!root.IsMap()) return secrets;
     for (const auto& entry : root) {

@@ -17,21 +17,21 @@ namespace {
 
 // Tags of Erlang's external term format (erts/doc "External Term Format").
 constexpr uint8_t kVersion = 131;
-constexpr uint8_t kNewFloat = 70;     // 'F': 8-byte IEEE 754, big-endian
-constexpr uint8_t kSmallInteger = 97;  // 'a': uint8
-constexpr uint8_t kInteger = 98;      // 'b': int32, big-endian
-constexpr uint8_t kAtom = 100;        // 'd': uint16 length, Latin-1
-constexpr uint8_t kSmallTuple = 104;  // 'h': uint8 arity
-constexpr uint8_t kLargeTuple = 105;  // 'i': uint32 arity
-constexpr uint8_t kNil = 106;         // 'j': []
-constexpr uint8_t kString = 107;      // 'k': uint16 length, bytes (a list of small integers)
-constexpr uint8_t kList = 108;        // 'l': uint32 length, elements, tail
-constexpr uint8_t kBinary = 109;      // 'm': uint32 length, bytes
-constexpr uint8_t kSmallBig = 110;    // 'n': uint8 digit count, sign, little-endian base-256 digits
-constexpr uint8_t kLargeBig = 111;    // 'o': uint32 digit count, sign, digits
-constexpr uint8_t kSmallAtom = 115;   // 's': uint8 length, Latin-1
-constexpr uint8_t kMap = 116;         // 't': uint32 arity, key/value pairs
-constexpr uint8_t kAtomUtf8 = 118;    // 'v': uint16 length, UTF-8
+constexpr uint8_t kNewFloat = 70;        // 'F': 8-byte IEEE 754, big-endian
+constexpr uint8_t kSmallInteger = 97;    // 'a': uint8
+constexpr uint8_t kInteger = 98;         // 'b': int32, big-endian
+constexpr uint8_t kAtom = 100;           // 'd': uint16 length, Latin-1
+constexpr uint8_t kSmallTuple = 104;     // 'h': uint8 arity
+constexpr uint8_t kLargeTuple = 105;     // 'i': uint32 arity
+constexpr uint8_t kNil = 106;            // 'j': []
+constexpr uint8_t kString = 107;         // 'k': uint16 length, bytes (a list of small integers)
+constexpr uint8_t kList = 108;           // 'l': uint32 length, elements, tail
+constexpr uint8_t kBinary = 109;         // 'm': uint32 length, bytes
+constexpr uint8_t kSmallBig = 110;       // 'n': uint8 digit count, sign, little-endian base-256 digits
+constexpr uint8_t kLargeBig = 111;       // 'o': uint32 digit count, sign, digits
+constexpr uint8_t kSmallAtom = 115;      // 's': uint8 length, Latin-1
+constexpr uint8_t kMap = 116;            // 't': uint32 arity, key/value pairs
+constexpr uint8_t kAtomUtf8 = 118;       // 'v': uint16 length, UTF-8
 constexpr uint8_t kSmallAtomUtf8 = 119;  // 'w': uint8 length, UTF-8
 
 // Elements reserved up front: a declared count is only an upper bound until the bytes arrive.
@@ -40,11 +40,11 @@ constexpr uint32_t kMaxReserve = 4096;
 // A list, tuple or map whose elements are being decoded, collected in an array.
 struct Frame {
   rapidjson::Value items;
-  uint8_t tag = 0;          // kList, kSmallTuple (any tuple) or kMap
-  uint64_t declared = 0;    // elements it announced (a map: keys plus values)
-  uint64_t remaining = 0;   // elements still to come (a list's tail not counted)
-  bool all_pairs = true;    // kList: every element so far is a {key, value} tuple
-  bool key_ok = false;      // tuple: its first element is a binary or an atom
+  uint8_t tag = 0;         // kList, kSmallTuple (any tuple) or kMap
+  uint64_t declared = 0;   // elements it announced (a map: keys plus values)
+  uint64_t remaining = 0;  // elements still to come (a list's tail not counted)
+  bool all_pairs = true;   // kList: every element so far is a {key, value} tuple
+  bool key_ok = false;     // tuple: its first element is a binary or an atom
 };
 
 class Decoder {
@@ -147,7 +147,8 @@ absl::Status Decoder::Atom(size_t length, bool latin1, bool key_slot, rapidjson:
 }
 
 absl::Status Decoder::Big(size_t digits, rapidjson::Value* value) {
-  if (Left() < 1 || digits > Left() - 1) return Fail(absl::StrCat("integer of ", digits, " bytes with ", Left(), " left"));
+  if (Left() < 1 || digits > Left() - 1)
+    return Fail(absl::StrCat("integer of ", digits, " bytes with ", Left(), " left"));
   const uint8_t sign = U8();
   if (sign > 1) return Fail(absl::StrCat("integer sign byte ", sign));
   const unsigned char* const digit = data_ + pos_;
@@ -300,9 +301,10 @@ absl::Status Decoder::Run(rapidjson::Value* root) {
     if (!stack_.empty() && stack_.back().remaining == 0) {
       if (absl::Status status = Close(&value, &pair); !status.ok()) return status;
     } else {
-      const bool key_slot = !stack_.empty() && ((stack_.back().tag == kSmallTuple && stack_.back().declared == 2 &&
-                                                 stack_.back().remaining == 2) ||
-                                                (stack_.back().tag == kMap && stack_.back().remaining % 2 == 0));
+      const bool key_slot =
+          !stack_.empty() &&
+          ((stack_.back().tag == kSmallTuple && stack_.back().declared == 2 && stack_.back().remaining == 2) ||
+           (stack_.back().tag == kMap && stack_.back().remaining % 2 == 0));
       bool opened = false;
       if (absl::Status status = Term(key_slot, &value, &keyish, &opened); !status.ok()) return status;
       if (opened) continue;

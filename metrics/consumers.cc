@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "metrics/join_rows.h"
 #include "metrics/mapper.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
 namespace {
@@ -18,20 +19,9 @@ const Endpoint kConsumers{
     .group = "queues",
     .path = "/api/consumers",
     .params = "",  // never disable_stats: /api/consumers answers it with HTTP 400
-    .shape = Shape::kArray,
-    .columns = true,
     .sortable = true,
-    .core = false,
-    .opt_in = false,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
-    .labels = {},
-    .fields = {},
-    .infos = {},
-    .states = {},
-    .eaches = {},
-    .counts = {},
-    .derived = {},
+    .vhost_path = "/api/consumers/{vhost}",
+    .bert_pays = true,
     .keys = kConsumerQueueLabels,
 };
 

@@ -2,7 +2,7 @@
 #ifndef WARREN_METRICS_CONSUMERS_H_
 #define WARREN_METRICS_CONSUMERS_H_
 
-#include "metrics/endpoints.h"
+#include "metrics/join.h"
 
 namespace warren::metrics {
 

@@ -4,14 +4,15 @@
 #include <cstdint>
 #include <vector>
 
-#include "metrics/endpoints.h"
+#include "metrics/json.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
 namespace {
 
-constexpr const char* kKinds[] = {"users",      "vhosts",      "permissions",       "topic_permissions",
-                                  "parameters", "global_parameters", "policies",    "queues",
-                                  "exchanges",  "bindings"};
+constexpr const char* kKinds[] = {
+    "users",    "vhosts", "permissions", "topic_permissions", "parameters", "global_parameters",
+    "policies", "queues", "exchanges",   "bindings"};
 
 void DefinitionObjects(const rapidjson::Value& definitions, SampleSink& sink) {
   for (const char* kind : kKinds) {
@@ -59,12 +60,14 @@ void DefinitionsHash(const rapidjson::Value& definitions, SampleSink& sink) {
   sink.Add(static_cast<double>(hash & ((uint64_t{1} << 52) - 1)));
 }
 
+// clang-format off
 constexpr Derived kDefinitionsDerived[] = {
   {"rabbitmq_definitions_objects", prometheus::MetricType::Gauge, "", "kind", &DefinitionObjects,
    "Objects of each kind a definitions export holds."},
   {"rabbitmq_definitions_hash", prometheus::MetricType::Gauge, "", "", &DefinitionsHash,
    "A hash of the definitions: it changes when users, vhosts, queues, exchanges, bindings, policies or parameters change."},
 };
+// clang-format on
 
 }  // namespace
 
@@ -72,22 +75,11 @@ const Endpoint kDefinitions{
     .name = "definitions",
     .group = "definitions",
     .path = "/api/definitions",
-    .params = "",
     .shape = Shape::kObject,
     .columns = false,
-    .sortable = false,
-    .core = false,
-    .opt_in = false,
     .cadence = Cadence::kDefinitions,
-    .body_on_503 = false,
-    .labels = {},
-    .fields = {},
-    .infos = {},
-    .states = {},
-    .eaches = {},
-    .counts = {},
+    .bert_pays = true,  // grows with the queues, exchanges and bindings
     .derived = kDefinitionsDerived,
-    .keys = {},
 };
 
 }  // namespace warren::metrics

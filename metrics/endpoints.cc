@@ -19,10 +19,29 @@ namespace warren::metrics {
 
 std::span<const Endpoint* const> AllEndpoints() {
   static const Endpoint* const kAll[] = {
-      &kOverview,    &kNodes,    &kQueues,          &kConsumers,           &kExchanges, &kConnections,
-      &kChannels,    &kFederationLinks, &kFederationUpstreams, &kShovels, &kVhosts,    &kVhostLimits, &kPolicies,
-      &kQueueStats,  &kExchangeStats, &kDefinitions, &kHealthAlarms, &kHealthLocalAlarms, &kHealthQuorumCritical, &kHealthMirrorSyncCritical,
-      &kHealthVirtualHosts, &kHealthCertificateExpiration, &kHealthProtocolAmqp,
+      &kOverview,
+      &kNodes,
+      &kQueues,
+      &kConsumers,
+      &kExchanges,
+      &kConnections,
+      &kChannels,
+      &kFederationLinks,
+      &kFederationUpstreams,
+      &kShovels,
+      &kVhosts,
+      &kVhostLimits,
+      &kPolicies,
+      &kQueueStats,
+      &kExchangeStats,
+      &kDefinitions,
+      &kHealthAlarms,
+      &kHealthLocalAlarms,
+      &kHealthQuorumCritical,
+      &kHealthMirrorSyncCritical,
+      &kHealthVirtualHosts,
+      &kHealthCertificateExpiration,
+      &kHealthProtocolAmqp,
   };
   return kAll;
 }
@@ -88,40 +107,12 @@ std::vector<std::string> ColumnsOf(const Endpoint& endpoint) {
   return columns;
 }
 
-bool MajorMinorOf(absl::string_view rabbitmq_version, int* major, int* minor) {
-  std::vector<absl::string_view> parts = absl::StrSplit(rabbitmq_version, '.');
-  return parts.size() >= 2 && absl::SimpleAtoi(parts[0], major) && absl::SimpleAtoi(parts[1], minor);
-}
-
 bool SkipSortSupported(absl::string_view rabbitmq_version) {
   int major = 0, minor = 0;
   return MajorMinorOf(rabbitmq_version, &major, &minor) && major == 3 && minor < 13;
 }
 
 namespace {
-
-// The one-vhost paths; "{vhost}" stands for the percent-encoded name.
-struct VhostPath {
-  const Endpoint* endpoint;
-  const char* path;
-};
-constexpr VhostPath kVhostPaths[] = {
-    {&kQueues, "/api/queues/{vhost}"},
-    {&kQueueListing, "/api/queues/{vhost}"},
-    {&kQueueStats, "/api/queues/{vhost}"},
-    {&kConsumers, "/api/consumers/{vhost}"},
-    {&kExchanges, "/api/exchanges/{vhost}"},
-    {&kExchangeStats, "/api/exchanges/{vhost}"},
-    {&kConnections, "/api/vhosts/{vhost}/connections"},
-    {&kChannels, "/api/vhosts/{vhost}/channels"},
-};
-
-const char* VhostPathOf(const Endpoint& endpoint) {
-  for (const VhostPath& one : kVhostPaths) {
-    if (one.endpoint == &endpoint) return one.path;
-  }
-  return nullptr;
-}
 
 // Everything but RFC 3986's unreserved characters as %XX: "/" is the default vhost's name.
 std::string PercentEncode(absl::string_view text) {
@@ -153,16 +144,13 @@ std::string RequestFor(const Endpoint& endpoint, absl::string_view rabbitmq_vers
   return RequestWithPath(endpoint, endpoint.path, rabbitmq_version);
 }
 
-bool BertPays(const Endpoint& endpoint) {
-  // Small answers (overview, nodes, health checks) cost the broker about as much either way.
-  return HasVhostPath(endpoint) || &endpoint == &kDefinitions;
-}
+bool BertPays(const Endpoint& endpoint) { return endpoint.bert_pays; }
 
-bool HasVhostPath(const Endpoint& endpoint) { return VhostPathOf(endpoint) != nullptr; }
+bool HasVhostPath(const Endpoint& endpoint) { return endpoint.vhost_path != nullptr; }
 
 std::string RequestFor(const Endpoint& endpoint, absl::string_view rabbitmq_version, absl::string_view vhost) {
-  const char* path = VhostPathOf(endpoint);
-  return RequestWithPath(endpoint, absl::StrReplaceAll(path, {{"{vhost}", PercentEncode(vhost)}}), rabbitmq_version);
+  return RequestWithPath(endpoint, absl::StrReplaceAll(endpoint.vhost_path, {{"{vhost}", PercentEncode(vhost)}}),
+                         rabbitmq_version);
 }
 
 }  // namespace warren::metrics

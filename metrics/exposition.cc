@@ -13,9 +13,7 @@ std::vector<FamilyText> SerializeFamilies(std::vector<prometheus::MetricFamily> 
   out.reserve(families.size());
   for (prometheus::MetricFamily& family : families) {
     std::sort(family.metric.begin(), family.metric.end(),
-              [](const prometheus::ClientMetric& a, const prometheus::ClientMetric& b) {
-                return a.label < b.label;
-              });
+              [](const prometheus::ClientMetric& a, const prometheus::ClientMetric& b) { return a.label < b.label; });
     // Moved, not copied (`{family}` would copy every series), and freed as soon as its text
     // exists: the series of the next family are still alive, these no longer.
     std::vector<prometheus::MetricFamily> one;

@@ -52,6 +52,13 @@ void AppendLabelValue(std::string* out, absl::string_view value) {
   out->append(value.data() + start, value.size() - start);
 }
 
+namespace {
+
+// The largest double that 16 significant digits write as a number no larger than DBL_MAX.
+constexpr double kLargest16Digits = 1.797693134862315e308;
+
+}  // namespace
+
 void AppendSampleValue(std::string* out, double value) {
   if (std::isnan(value)) {
     out->append("Nan");
@@ -64,9 +71,13 @@ void AppendSampleValue(std::string* out, double value) {
     const std::to_chars_result result = std::to_chars(buffer, buffer + sizeof buffer, static_cast<int64_t>(value));
     if (result.ec == std::errc()) out->append(buffer, result.ptr);
   } else {
-    char buffer[32];  // "%.16g" needs at most 23: sign, 16 digits, point, "e-308"
-    const std::to_chars_result result =
-        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, 16);
+    char buffer[32];  // "%.17g" needs at most 24: sign, 17 digits, point, "e-308"
+    std::to_chars_result result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, 16);
+    // 16 digits round the largest doubles up past DBL_MAX, which Prometheus refuses as out of
+    // range (the whole scrape with it); 17 always read back as the same double.
+    if (result.ec == std::errc() && std::fabs(value) > kLargest16Digits) {
+      result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, 17);
+    }
     if (result.ec == std::errc()) out->append(buffer, result.ptr);
   }
 }

@@ -18,7 +18,8 @@ namespace warren::metrics {
 void AppendLabelValue(std::string* out, absl::string_view value);
 
 // Appends `value` as prometheus-cpp 1.0 writes it ("%.16g", "Nan", "+Inf", "-Inf"), so the text
-// is the same whichever of the two wrote a family.
+// is the same whichever of the two wrote a family; but beyond ±1.797693134862315e308, where 16
+// digits round past DBL_MAX and Prometheus would refuse the scrape, with 17 ("%.17g").
 void AppendSampleValue(std::string* out, double value);
 
 // Appends `name="value"` (value escaped) to `out`, with a comma if `out` already holds labels:

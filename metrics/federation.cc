@@ -4,8 +4,8 @@
 
 #include <map>
 
-#include "metrics/endpoints.h"
 #include "metrics/join_rows.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
 namespace {
@@ -15,12 +15,16 @@ constexpr Label kLinkLabels[] = {
     {"vhost", "vhost"}, {"upstream", "upstream"}, {"exchange", "exchange?"}, {"queue", "queue?"}, {"node", "node?"},
 };
 constexpr const char* kLinkStatusNames[] = {"running", "starting", "error"};
+// clang-format off
 constexpr StateSet kLinkStates[] = {
   {"status", "rabbitmq_federation_link_status", "status", kLinkStatusNames, "1 for the link's current status; statuses not listed appear when seen."},
 };
+// clang-format on
+// clang-format off
 constexpr Each kLinkEaches[] = {
   {"error", "rabbitmq_federation_link_error", "error", "1 for the reason a failed link gives, such as econnrefused or not_allowed."},
 };
+// clang-format on
 constexpr Label kLinkKeys[] = {{"vhost", "vhost"}, {"upstream", "upstream"}, {"status", "status"}};
 
 constexpr Label kUpstreamKeys[] = {{"vhost", "vhost"}, {"upstream", "name"}};
@@ -31,21 +35,9 @@ const Endpoint kFederationLinks{
     .name = "federation_links",
     .group = "federation",
     .path = "/api/federation-links",
-    .params = "",
-    .shape = Shape::kArray,
-    .columns = true,
-    .sortable = false,
-    .core = false,
-    .opt_in = false,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
     .labels = kLinkLabels,
-    .fields = {},
-    .infos = {},
     .states = kLinkStates,
     .eaches = kLinkEaches,
-    .counts = {},
-    .derived = {},
     .keys = kLinkKeys,
 };
 
@@ -55,21 +47,6 @@ const Endpoint kFederationUpstreams{
     .name = "federation_upstreams",
     .group = "federation_upstreams",
     .path = "/api/parameters/federation-upstream",
-    .params = "",
-    .shape = Shape::kArray,
-    .columns = true,
-    .sortable = false,
-    .core = false,
-    .opt_in = false,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
-    .labels = {},
-    .fields = {},
-    .infos = {},
-    .states = {},
-    .eaches = {},
-    .counts = {},
-    .derived = {},
     .keys = kUpstreamKeys,
 };
 

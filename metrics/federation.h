@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "metrics/endpoints.h"
+#include "metrics/join.h"
 
 namespace warren::metrics {
 

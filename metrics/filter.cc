@@ -12,9 +12,12 @@ absl::StatusOr<std::unique_ptr<Filter>> Filter::Create(const FilterPatterns& pat
     const char* name;
     std::unique_ptr<re2::RE2>* slot;
   } all[] = {
-      {&patterns.vhosts, "vhosts", &filter->include_[0]},     {&patterns.vhosts_exclude, "vhosts_exclude", &filter->exclude_[0]},
-      {&patterns.queues, "queues", &filter->include_[1]},     {&patterns.queues_exclude, "queues_exclude", &filter->exclude_[1]},
-      {&patterns.exchanges, "exchanges", &filter->include_[2]}, {&patterns.exchanges_exclude, "exchanges_exclude", &filter->exclude_[2]},
+      {&patterns.vhosts, "vhosts", &filter->include_[0]},
+      {&patterns.vhosts_exclude, "vhosts_exclude", &filter->exclude_[0]},
+      {&patterns.queues, "queues", &filter->include_[1]},
+      {&patterns.queues_exclude, "queues_exclude", &filter->exclude_[1]},
+      {&patterns.exchanges, "exchanges", &filter->include_[2]},
+      {&patterns.exchanges_exclude, "exchanges_exclude", &filter->exclude_[2]},
   };
   for (const auto& one : all) {
     if (one.pattern->empty()) continue;

@@ -1,7 +1,8 @@
 // /api/health/checks/*: 200 {"status":"ok"} or 503 {"status":"failed","reason":...}, one request
 // per check, every --scrape.health-interval. /api/aliveness-test is never called: it declares a queue.
 // local-alarms and node-is-*-critical speak for the node that answered.
-#include "metrics/endpoints.h"
+#include "metrics/json.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
 namespace {
@@ -21,22 +22,11 @@ constexpr Endpoint Check(const char* name, const char* path, std::span<const Der
       .name = name,
       .group = "health",
       .path = path,
-      .params = "",
       .shape = Shape::kObject,
       .columns = false,
-      .sortable = false,
-      .core = false,
-      .opt_in = false,
       .cadence = Cadence::kHealth,
       .body_on_503 = true,
-      .labels = {},
-      .fields = {},
-      .infos = {},
-      .states = {},
-      .eaches = {},
-      .counts = {},
       .derived = derived,
-      .keys = {},
   };
 }
 
@@ -48,13 +38,20 @@ constexpr char kVirtualHosts[] = "virtual_hosts";
 constexpr char kCertificates[] = "certificate_expiration";
 constexpr char kAmqpListener[] = "protocol_listener_amqp";
 
-constexpr Derived kAlarmsUp[] = {{"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kAlarms>, kHelp}};
-constexpr Derived kLocalAlarmsUp[] = {{"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kLocalAlarms>, kHelp}};
-constexpr Derived kQuorumUp[] = {{"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kQuorumCritical>, kHelp}};
-constexpr Derived kMirrorUp[] = {{"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kMirrorSyncCritical>, kHelp}};
-constexpr Derived kVhostsUp[] = {{"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kVirtualHosts>, kHelp}};
-constexpr Derived kCertificatesUp[] = {{"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kCertificates>, kHelp}};
-constexpr Derived kAmqpUp[] = {{"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kAmqpListener>, kHelp}};
+constexpr Derived kAlarmsUp[] = {
+    {"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kAlarms>, kHelp}};
+constexpr Derived kLocalAlarmsUp[] = {
+    {"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kLocalAlarms>, kHelp}};
+constexpr Derived kQuorumUp[] = {
+    {"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kQuorumCritical>, kHelp}};
+constexpr Derived kMirrorUp[] = {{"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check",
+                                  &CheckUp<kMirrorSyncCritical>, kHelp}};
+constexpr Derived kVhostsUp[] = {
+    {"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kVirtualHosts>, kHelp}};
+constexpr Derived kCertificatesUp[] = {
+    {"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kCertificates>, kHelp}};
+constexpr Derived kAmqpUp[] = {
+    {"rabbitmq_health_check_up", prometheus::MetricType::Gauge, "status", "check", &CheckUp<kAmqpListener>, kHelp}};
 
 }  // namespace
 

@@ -1,7 +1,11 @@
 #include "metrics/json.h"
 
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -10,9 +14,7 @@
 
 namespace warren::metrics {
 
-JsonPath ParsePath(absl::string_view dotted) {
-  return absl::StrSplit(dotted, '.');
-}
+JsonPath ParsePath(absl::string_view dotted) { return absl::StrSplit(dotted, '.'); }
 
 JsonPaths ParsePaths(absl::string_view alternatives) {
   JsonPaths out;
@@ -20,11 +22,86 @@ JsonPaths ParsePaths(absl::string_view alternatives) {
   return out;
 }
 
+namespace {
+
+int Hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The code unit of a "\\uXXXX" escape at `at`, or -1.
+int EscapedUnit(absl::string_view text, size_t at) {
+  if (at + 6 > text.size() || text[at] != '\\' || text[at + 1] != 'u') return -1;
+  int unit = 0;
+  for (size_t i = at + 2; i < at + 6; ++i) {
+    const int digit = Hex(text[i]);
+    if (digit < 0) return -1;
+    unit = unit * 16 + digit;
+  }
+  return unit;
+}
+
+bool IsNumberChar(char c) { return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'; }
+
+}  // namespace
+
+std::optional<std::string> RepairJsonValues(absl::string_view body) {
+  std::string out;
+  auto copy = [&]() -> std::string& {
+    if (out.empty()) out.assign(body.data(), body.size());
+    return out;
+  };
+  bool in_string = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '"') {
+        in_string = false;
+      } else if (c == '\\') {
+        const int unit = EscapedUnit(body, i);
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+          const int low = EscapedUnit(body, i + 6);
+          if (low >= 0xDC00 && low <= 0xDFFF) {  // a pair: one character
+            i += 11;
+            continue;
+          }
+        }
+        if (unit >= 0xD800 && unit <= 0xDFFF) copy().replace(i, 6, "\\ufffd");  // same length: offsets hold
+        ++i;  // past the escaped character (the rest of \\uXXXX is plain text)
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if ((c >= '0' && c <= '9') || c == '-') {
+      size_t end = i;
+      while (end < body.size() && IsNumberChar(body[end])) ++end;
+      const std::string token(body.substr(i, end - i));
+      const double value = std::strtod(token.c_str(), nullptr);
+      if (std::isinf(value)) copy().replace(i, token.size(), "[]" + std::string(token.size() - 2, ' '));
+      i = end - 1;
+    }
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
 absl::Status ParseJson(absl::string_view body, absl::string_view what, rapidjson::Document* doc) {
   doc->Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  // A number too big for a double and an unpaired surrogate escape are one value's fault, not the
+  // body's: the number becomes [] (a wrong_type field error where it is read), the escape U+FFFD, and the
+  // body is parsed again, instead of the whole endpoint failing.
+  const rapidjson::ParseErrorCode code = doc->GetParseError();
+  if (code == rapidjson::kParseErrorNumberTooBig || code == rapidjson::kParseErrorStringUnicodeSurrogateInvalid) {
+    if (std::optional<std::string> repaired = RepairJsonValues(body)) {
+      doc->Parse<rapidjson::kParseIterativeFlag>(repaired->data(), repaired->size());
+    }
+  }
   if (doc->HasParseError()) {
-    return absl::DataLossError(absl::StrCat(what, ": invalid JSON at offset ", doc->GetErrorOffset(),
-                                            ": ", rapidjson::GetParseError_En(doc->GetParseError())));
+    return absl::DataLossError(absl::StrCat(what, ": invalid JSON at offset ", doc->GetErrorOffset(), ": ",
+                                            rapidjson::GetParseError_En(doc->GetParseError())));
   }
   return absl::OkStatus();
 }
@@ -92,83 +169,6 @@ const rapidjson::Value* Resolve(const std::vector<const rapidjson::Value*>& foun
     if (value != nullptr && !value->IsNull()) return value;
   }
   return nullptr;
-}
-
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid.
-size_t Utf8SequenceLength(absl::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;  // overlong
-    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
-}  // namespace
-
-namespace {
-
-// The length of the valid UTF-8 prefix of `in`.
-size_t ValidPrefix(absl::string_view in) {
-  size_t i = 0;
-  // Names are mostly ASCII: eight bytes at a time while no high bit is set.
-  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
-  for (uint64_t word = 0; i + sizeof word <= in.size(); i += sizeof word) {
-    std::memcpy(&word, in.data() + i, sizeof word);
-    if ((word & kHighBits) != 0) break;
-  }
-  while (i < in.size()) {
-    const size_t n = Utf8SequenceLength(in, i);
-    if (n == 0) break;
-    i += n;
-  }
-  return i;
-}
-
-}  // namespace
-
-absl::string_view ValidUtf8(absl::string_view in, std::string* scratch) {
-  if (ValidPrefix(in) == in.size()) return in;
-  *scratch = ValidUtf8(in);
-  return *scratch;
-}
-
-std::string ValidUtf8(absl::string_view in) {
-  size_t i = ValidPrefix(in);
-  if (i == in.size()) return std::string(in);  // the common case: already valid
-
-  std::string out(in.substr(0, i));
-  while (i < in.size()) {
-    const size_t n = Utf8SequenceLength(in, i);
-    if (n == 0) {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    } else {
-      out.append(in.data() + i, n);
-      i += n;
-    }
-  }
-  return out;
 }
 
 }  // namespace warren::metrics

@@ -4,6 +4,7 @@
 #define WARREN_METRICS_JSON_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,8 +26,14 @@ using JsonPaths = std::vector<JsonPath>;
 JsonPaths ParsePaths(absl::string_view alternatives);
 
 // Parses `body` into `doc` with the iterative parser, so deeply nested input cannot overflow the
-// stack. Returns kDataLoss naming `what` and the offset on malformed input.
+// stack. Returns kDataLoss naming `what` and the offset on malformed input. A number too big for a
+// double or an unpaired surrogate escape fails no body: see RepairJsonValues.
 absl::Status ParseJson(absl::string_view body, absl::string_view what, rapidjson::Document* doc);
+
+// `body` with every number too big for a double replaced by [] (padded with spaces) and every
+// unpaired UTF-16 surrogate escape by \ufffd, each in place so offsets hold; nullopt if there was
+// nothing to repair. One pass; strings and escapes are followed, nothing else is checked.
+std::optional<std::string> RepairJsonValues(absl::string_view body);
 
 // Follows `path` from `object`. Returns nullptr when a key is absent or an intermediate value is
 // not an object. With duplicate keys the last one wins: RabbitMQ has sent a stale value first.
@@ -64,13 +71,6 @@ class MemberIndex {
 
 // Resolve() over an indexed object: the first alternative that resolves to a non-null value.
 const rapidjson::Value* Resolve(const std::vector<const rapidjson::Value*>& found, const MemberIndex::Paths& paths);
-
-// Returns `in` unchanged if it is valid UTF-8, else a copy with each invalid byte replaced by
-// U+FFFD, so a label value can never make the exposition unparsable.
-std::string ValidUtf8(absl::string_view in);
-// The same without a copy in the common case: `in` itself if it is valid, else the repaired text
-// in `*scratch`.
-absl::string_view ValidUtf8(absl::string_view in, std::string* scratch);
 
 }  // namespace warren::metrics
 

@@ -23,10 +23,12 @@ namespace warren::metrics {
 struct FieldErrors {
   uint64_t missing = 0;     // absent key (normal for a queue whose node is down)
   uint64_t wrong_type = 0;  // present but not the JSON type the table expects
+  uint64_t duplicate = 0;   // an object whose labels an earlier one has (after UTF-8 repair): no series
 
   void Add(const FieldErrors& other) {
     missing += other.missing;
     wrong_type += other.wrong_type;
+    duplicate += other.duplicate;
   }
 };
 
@@ -64,15 +66,16 @@ class Mapper {
  private:
   struct CompiledLabel {
     std::string name;
-    JsonPaths paths;              // for a lookup on its own
+    JsonPaths paths;             // for a lookup on its own
     MemberIndex::Paths indexed;  // for MapObject, which indexes the object first
-    bool optional = false;        // path ended in '?'
+    bool optional = false;       // path ended in '?'
   };
   struct State;  // per-Map() working state, in mapper.cc
 
   // The values of the endpoint's labels, or nullopt (counted) if a required one is unusable.
   std::optional<LabelValues> ReadLabels(const rapidjson::Value& object, FieldErrors* errors) const;
-  void MapObject(const rapidjson::Value& object, const LabelValues& values, State* state) const;
+  // `series`: false for an object whose labels an earlier one had, which only counts.
+  void MapObject(const rapidjson::Value& object, const LabelValues& values, bool series, State* state) const;
   // Maps `objects` in the order of their label values.
   void MapSorted(std::span<const rapidjson::Value* const> objects, State* state) const;
   bool Passes(const rapidjson::Value& object, const Filter& filter) const;

@@ -1,6 +1,6 @@
 // /api/nodes: every node of the cluster as the answering node sees it, so one target covers all.
 // Names follow the rabbitmq_prometheus plugin (which reports only its own node) plus a node label.
-#include "metrics/endpoints.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
 namespace {
@@ -12,6 +12,7 @@ constexpr Info kNodeInfos[] = {
     {"rabbitmq_node_info", kNodeInfoLabels, "Node type: disc or ram."},
 };
 
+// clang-format off
 constexpr Field kNodeFields[] = {
 //  JSON path          metric name                                   kind            help
   {"running",          "rabbitmq_node_running",                      Kind::kBool,   "1 if the node is running, as seen by the node that answered."},
@@ -31,10 +32,13 @@ constexpr Field kNodeFields[] = {
   {"uptime",           "rabbitmq_erlang_uptime_seconds",             Kind::kMillis, "Time since the node started."},
   {"partitions",       "rabbitmq_node_partitions",                   Kind::kLength, "Nodes this node sees on the other side of a network partition."},
 };
+// clang-format on
 
+// clang-format off
 constexpr Each kNodeEaches[] = {
   {"partitions", "rabbitmq_node_partitioned_from", "peer", "1 for each node this node sees on the other side of a network partition."},
 };
+// clang-format on
 
 }  // namespace
 
@@ -42,21 +46,11 @@ const Endpoint kNodes{
     .name = "nodes",
     .group = "nodes",
     .path = "/api/nodes",
-    .params = "",
-    .shape = Shape::kArray,
-    .columns = true,
-    .sortable = false,
     .core = true,
-    .opt_in = false,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
     .labels = kNodeLabels,
     .fields = kNodeFields,
     .infos = kNodeInfos,
-    .states = {},
     .eaches = kNodeEaches,
-    .counts = {},
-    .derived = {},
     .keys = kNodeLabels,  // the cluster's nodes, for mirrors expected (policies.cc)
 };
 

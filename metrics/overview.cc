@@ -1,6 +1,6 @@
 // /api/overview: cluster-wide totals, versions and identity. One JSON object.
 // Cluster totals get rabbitmq_cluster_* names: the plugin's rabbitmq_connections etc. are per node.
-#include "metrics/endpoints.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
 namespace {
@@ -19,6 +19,7 @@ constexpr Info kOverviewInfos[] = {
     {"rabbitmq_build_info", kBuildLabels, "RabbitMQ and Erlang versions of the node that answered the management API."},
 };
 
+// clang-format off
 constexpr Field kOverviewFields[] = {
 //  JSON path                          metric name                                         kind             help
   {"object_totals.connections",        "rabbitmq_cluster_connections",                     Kind::kGauge,   "Client connections open in the cluster."},
@@ -38,6 +39,7 @@ constexpr Field kOverviewFields[] = {
   {"message_stats.drop_unroutable",    "rabbitmq_cluster_messages_unroutable_dropped_total", Kind::kCounter, "Messages dropped because no queue was bound."},
   {"statistics_db_event_queue",        "rabbitmq_management_event_queue",                  Kind::kGauge,   "Statistics events waiting to be processed by the management plugin."},
 };
+// clang-format on
 
 }  // namespace
 
@@ -45,47 +47,11 @@ const Endpoint kOverview{
     .name = "overview",
     .group = "overview",
     .path = "/api/overview",
-    .params = "",
     .shape = Shape::kObject,
-    .columns = true,
-    .sortable = false,
     .core = true,
-    .opt_in = false,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
-    .labels = {},
+    .broker_facts = true,
     .fields = kOverviewFields,
     .infos = kOverviewInfos,
-    .states = {},
-    .eaches = {},
-    .counts = {},
-    .derived = {},
-    .keys = {},
 };
-
-}  // namespace warren::metrics
-
-namespace warren::metrics {
-
-std::string RabbitVersionOf(const Mapped& overview) {
-  for (const FamilyText& family : overview.families) {
-    if (family.name != "rabbitmq_build_info") continue;
-    // Read back from the text: the label value as written, escapes undone.
-    constexpr char kLabel[] = "{rabbitmq_version=\"";
-    const size_t at = family.text.find(kLabel);
-    if (at == std::string::npos) return "";
-    std::string version;
-    for (size_t i = at + sizeof kLabel - 1; i < family.text.size() && family.text[i] != '"'; ++i) {
-      if (family.text[i] == '\\' && i + 1 < family.text.size()) {
-        ++i;
-        version.push_back(family.text[i] == 'n' ? '\n' : family.text[i]);
-      } else {
-        version.push_back(family.text[i]);
-      }
-    }
-    return version;
-  }
-  return "";
-}
 
 }  // namespace warren::metrics

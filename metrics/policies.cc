@@ -10,12 +10,16 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "metrics/join_rows.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
 namespace {
 
 constexpr Label kPolicyKeys[] = {
-    {"vhost", "vhost"}, {"policy", "name"}, {"ha_mode", "definition.ha-mode"}, {"ha_params", "definition.ha-params"},
+    {"vhost", "vhost"},
+    {"policy", "name"},
+    {"ha_mode", "definition.ha-mode"},
+    {"ha_params", "definition.ha-params"},
 };
 
 // Copies of the master and its mirrors that `policy` (vhost, name, ha-mode, ha-params) asks for,
@@ -46,27 +50,13 @@ const Endpoint kPolicies{
     .name = "policies",
     .group = "policies",
     .path = "/api/policies",
-    .params = "",
-    .shape = Shape::kArray,
-    .columns = true,
-    .sortable = false,
-    .core = false,
-    .opt_in = false,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
-    .labels = {},
-    .fields = {},
-    .infos = {},
-    .states = {},
-    .eaches = {},
-    .counts = {},
-    .derived = {},
     .keys = kPolicyKeys,
 };
 
 const char kMirrorsExpectedName[] = "rabbitmq_queue_mirrors_expected";
 const char kMirrorsExpectedHelp[] =
-    "Mirrors the classic queue's ha-mode policy asks for, counting nodes that are down: compare with rabbitmq_queue_mirrors.";
+    "Mirrors the classic queue's ha-mode policy asks for, counting nodes that are down: compare with "
+    "rabbitmq_queue_mirrors.";
 
 FamilyBuilder MirrorsExpected(JoinInputs inputs) {
   const std::vector<LabelValues>& queues = *inputs[0];

@@ -3,7 +3,7 @@
 #ifndef WARREN_METRICS_POLICIES_H_
 #define WARREN_METRICS_POLICIES_H_
 
-#include "metrics/endpoints.h"
+#include "metrics/join.h"
 
 namespace warren::metrics {
 

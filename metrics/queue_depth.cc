@@ -7,7 +7,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "metrics/broker_facts.h"
 #include "metrics/join_rows.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
 
@@ -15,22 +17,9 @@ const Endpoint kQueueDepth{
     .name = "queue_depth",
     .group = "queues",
     .path = kPluginDepthRequest,
-    .params = "",
-    .shape = Shape::kArray,
     .columns = false,
-    .sortable = false,
     .core = false,  // the listing says which queues exist; their depth failing is not "down"
     .opt_in = true,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
-    .labels = {},
-    .fields = {},
-    .infos = {},
-    .states = {},
-    .eaches = {},
-    .counts = {},
-    .derived = {},
-    .keys = {},
 };
 
 LabelEscaping PluginEscapingFor(absl::string_view rabbitmq_version) {
@@ -51,8 +40,8 @@ void AppendDepthRows(const PluginDepths& depths, absl::string_view node, const F
         (!filter->Keeps(Filter::Subject::kVhost, name.first) || !filter->Keeps(Filter::Subject::kQueue, name.second))) {
       continue;
     }
-    rows->push_back({name.first, name.second, std::string(node), text(depth.messages), text(depth.ready),
-                     text(depth.unacked)});
+    rows->push_back(
+        {name.first, name.second, std::string(node), text(depth.messages), text(depth.ready), text(depth.unacked)});
   }
 }
 
@@ -78,8 +67,7 @@ absl::flat_hash_map<DepthKey, const LabelValues*> IndexDepths(const std::vector<
 }
 
 // The depth row the host node of `queue` reported for it, or nullptr.
-const LabelValues* HostDepth(const absl::flat_hash_map<DepthKey, const LabelValues*>& index,
-                             const LabelValues& queue) {
+const LabelValues* HostDepth(const absl::flat_hash_map<DepthKey, const LabelValues*>& index, const LabelValues& queue) {
   if (queue.size() <= kListingNode) return nullptr;
   auto it = index.find(DepthKey{queue[0], queue[1], queue[kListingNode]});
   return it == index.end() ? nullptr : it->second;

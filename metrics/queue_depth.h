@@ -1,5 +1,5 @@
 // Queue depth from each node's rabbitmq_prometheus plugin instead of enable_queue_totals
-// (opt-in; docs/design/plugin-depth.md). exporter/plugin_depth.cc fetches every node's
+// (opt-in; docs/design/plugin-depth.md). exporter/scrape/plugin_depth.cc fetches every node's
 // /metrics/detailed?family=queue_coarse_metrics and keeps one row per reported queue; the joins
 // here attach those depths to the queues of the listing without totals (kQueueListing), taking
 // each queue's depth only from the node the listing names as its host. A listed queue without
@@ -12,18 +12,12 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "metrics/endpoints.h"
 #include "metrics/filter.h"
+#include "metrics/join.h"
 #include "metrics/plugin_text.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
-
-// The listing of /api/queues without enable_queue_totals (queues.cc): everything kQueues maps
-// but the three depths, and state series for "live" and "down" only (the broker says "live"
-// instead of running/idle/flow).
-extern const Endpoint kQueueListing;
-// The per-node plugin fetch. Never mapped from JSON: its keys are the rows of AppendDepthRows.
-extern const Endpoint kQueueDepth;
 
 // The request a node's plugin answers with the coarse family, after its base URL.
 inline constexpr char kPluginDepthRequest[] = "/metrics/detailed?family=queue_coarse_metrics";

@@ -2,12 +2,13 @@
 // statistics path (no disable_stats), which costs the broker far more than the cheap path
 // warren uses by default (README: "Opt-in statistics"). Switched on with --collector.queue_stats
 // and --collector.exchange_stats.
-#include "metrics/endpoints.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
 namespace {
 
 constexpr Label kQueueLabels[] = {{"vhost", "vhost"}, {"queue", "name"}};
+// clang-format off
 constexpr Field kQueueStatFields[] = {
 //  JSON path                    metric name                                    kind             help
   {"message_stats.publish",      "rabbitmq_queue_messages_published_total",     Kind::kCounter, "Messages published into the queue."},
@@ -18,12 +19,15 @@ constexpr Field kQueueStatFields[] = {
   {"message_bytes",              "rabbitmq_queue_messages_bytes",               Kind::kGauge,   "Size of the queue's ready and unacknowledged message bodies."},
   {"consumer_utilisation",       "rabbitmq_queue_consumer_utilisation",         Kind::kGauge,   "Fraction of time the queue could deliver to consumers at once (0 to 1)."},
 };
+// clang-format on
 
 constexpr Label kExchangeLabels[] = {{"vhost", "vhost"}, {"exchange", "name"}};
+// clang-format off
 constexpr Field kExchangeStatFields[] = {
   {"message_stats.publish_in",   "rabbitmq_exchange_messages_published_in_total",  Kind::kCounter, "Messages published into the exchange."},
   {"message_stats.publish_out",  "rabbitmq_exchange_messages_published_out_total", Kind::kCounter, "Messages the exchange routed on to queues or exchanges."},
 };
+// clang-format on
 
 }  // namespace
 
@@ -31,44 +35,24 @@ const Endpoint kQueueStats{
     .name = "queue_stats",
     .group = "queue_stats",
     .path = "/api/queues",
-    .params = "",
-    .shape = Shape::kArray,
-    .columns = true,
     .sortable = true,
-    .core = false,
     .opt_in = true,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
+    .vhost_path = "/api/queues/{vhost}",
+    .bert_pays = true,
     .labels = kQueueLabels,
     .fields = kQueueStatFields,
-    .infos = {},
-    .states = {},
-    .eaches = {},
-    .counts = {},
-    .derived = {},
-    .keys = {},
 };
 
 const Endpoint kExchangeStats{
     .name = "exchange_stats",
     .group = "exchange_stats",
     .path = "/api/exchanges",
-    .params = "",
-    .shape = Shape::kArray,
-    .columns = true,
     .sortable = true,
-    .core = false,
     .opt_in = true,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
+    .vhost_path = "/api/exchanges/{vhost}",
+    .bert_pays = true,
     .labels = kExchangeLabels,
     .fields = kExchangeStatFields,
-    .infos = {},
-    .states = {},
-    .eaches = {},
-    .counts = {},
-    .derived = {},
-    .keys = {},
 };
 
 }  // namespace warren::metrics

@@ -5,8 +5,13 @@
 //
 // kQueueListing is the same listing without enable_queue_totals, for depth from each node's
 // rabbitmq_prometheus plugin instead (queue_depth.cc, docs/design/plugin-depth.md).
-#include "metrics/endpoints.h"
+#include <algorithm>
+#include <array>
+#include <iterator>
+#include <string_view>
+
 #include "metrics/queue_depth.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
 namespace {
@@ -15,10 +20,10 @@ constexpr Label kQueueLabels[] = {{"vhost", "vhost"}, {"queue", "name"}};
 constexpr Label kQueueInfoLabels[] = {{"type", "type"}, {"policy", "policy"}};
 // For the consumers (consumers.cc), mirrors expected (policies.cc) and plugin depth
 // (queue_depth.cc) joins. The host node is the one whose plugin reports the queue's depth.
+// clang-format off
 constexpr Label kQueueKeys[] = {
     {"vhost", "vhost"}, {"queue", "name"}, {"type", "type"}, {"policy", "policy"}, {"node", "leader|node"}};
 
-// The three depth fields first: the listing without totals has all but them.
 constexpr Field kQueueFields[] = {
 //  JSON path                   metric name                             kind            help
   {"messages",                  "rabbitmq_queue_messages",              Kind::kGauge,  "Messages ready and unacknowledged: the queue depth."},
@@ -29,26 +34,33 @@ constexpr Field kQueueFields[] = {
   {"members",                   "rabbitmq_queue_members",               Kind::kLength, "Members of a quorum queue or stream."},
   {"online",                    "rabbitmq_queue_members_online",        Kind::kLength, "Members of a quorum queue or stream that are online."},
 };
+// clang-format on
 
 constexpr Info kQueueInfos[] = {
-  {"rabbitmq_queue_info", kQueueInfoLabels, "Queue type (classic, quorum, stream) and the policy applied to it."},
+    {"rabbitmq_queue_info", kQueueInfoLabels, "Queue type (classic, quorum, stream) and the policy applied to it."},
 };
 
 constexpr const char* kQueueStateNames[] = {"running", "idle", "flow", "down", "minority"};
+// clang-format off
 constexpr StateSet kQueueStates[] = {
   {"state", "rabbitmq_queue_state", "state", kQueueStateNames, "1 for the queue's current state; states not listed appear when seen."},
 };
+// clang-format on
 
 // Without totals the broker reports only whether a queue is up ("live") or "down": a series at 0
 // for running, idle or flow would claim what warren did not see. Other states still appear when seen.
 constexpr const char* kQueueListingStateNames[] = {"live", "down"};
+// clang-format off
 constexpr StateSet kQueueListingStates[] = {
   {"state", "rabbitmq_queue_state", "state", kQueueListingStateNames, "1 for the queue's current state; states not listed appear when seen."},
 };
+// clang-format on
 
+// clang-format off
 constexpr Each kQueueEaches[] = {
   {"leader|node", "rabbitmq_queue_leader", "node", "1 for the node hosting the queue: the quorum or stream leader, or the classic queue's master."},
 };
+// clang-format on
 
 // Quorum queues and streams need a majority of their members online to accept writes.
 void BelowMajority(const rapidjson::Value& queue, SampleSink& sink) {
@@ -61,13 +73,13 @@ void BelowMajority(const rapidjson::Value& queue, SampleSink& sink) {
 }
 
 constexpr Derived kQueueDerived[] = {
-  {"rabbitmq_queue_below_majority", prometheus::MetricType::Gauge, "members,online", "", &BelowMajority,
-   "1 if fewer than a majority of the quorum queue's or stream's members are online."},
+    {"rabbitmq_queue_below_majority", prometheus::MetricType::Gauge, "members,online", "", &BelowMajority,
+     "1 if fewer than a majority of the quorum queue's or stream's members are online."},
 };
 
 constexpr Label kVhostLabel[] = {{"vhost", "vhost"}};
 constexpr Count kQueueCounts[] = {
-  {"rabbitmq_vhost_queues", kVhostLabel, "Queues in the vhost."},
+    {"rabbitmq_vhost_queues", kVhostLabel, "Queues in the vhost."},
 };
 
 }  // namespace
@@ -77,13 +89,11 @@ constexpr Endpoint kQueues{
     .group = "queues",
     .path = "/api/queues",
     .params = "disable_stats=true&enable_queue_totals=true",
-    .shape = Shape::kArray,
-    .columns = true,
     .sortable = true,
     .core = true,
-    .opt_in = false,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
+    .vhost_path = "/api/queues/{vhost}",
+    .bert_pays = true,
+    .rank_path = "messages",
     .labels = kQueueLabels,
     .fields = kQueueFields,
     .infos = kQueueInfos,
@@ -96,12 +106,30 @@ constexpr Endpoint kQueues{
 
 namespace {
 
-// kQueues' listing without enable_queue_totals: the same labels, keys and series but the three
-// depths, and the state series it can see.
+// What enable_queue_totals adds: without it the broker sends none of these.
+constexpr std::string_view kDepthPaths[] = {"messages", "messages_ready", "messages_unacknowledged"};
+
+constexpr bool IsDepth(const Field& field) {
+  return std::find(std::begin(kDepthPaths), std::end(kDepthPaths), field.path) != std::end(kDepthPaths);
+}
+static_assert(std::count_if(std::begin(kQueueFields), std::end(kQueueFields), IsDepth) == std::ssize(kDepthPaths),
+              "every depth path is a field of kQueues");
+
+// kQueueFields but the depths, in their order.
+constexpr auto kListingFields = [] {
+  std::array<Field, std::size(kQueueFields) - std::size(kDepthPaths)> fields{};
+  std::copy_if(std::begin(kQueueFields), std::end(kQueueFields), fields.begin(),
+               [](const Field& f) { return !IsDepth(f); });
+  return fields;
+}();
+
+// kQueues' listing without enable_queue_totals: the same labels, keys and series but the
+// depths, and the state series it can see; never capped by depth (it has none).
 constexpr Endpoint WithoutTotals(Endpoint listing) {
   listing.params = "disable_stats=true";  // the broker then says state "live", not running/idle/flow
-  listing.fields = listing.fields.subspan(3);
+  listing.fields = kListingFields;
   listing.states = kQueueListingStates;
+  listing.rank_path = nullptr;
   return listing;  // name "queues" still: the same endpoint to whoever reads warren_scrape_success
 }
 

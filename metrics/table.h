@@ -91,7 +91,7 @@ class SampleSink {
 struct Derived {
   const char* name;
   prometheus::MetricType type;
-  const char* reads;  // comma-separated JSON paths the function reads: requested and documented
+  const char* reads;         // comma-separated JSON paths the function reads: requested and documented
   const char* extra_labels;  // comma-separated labels the function adds, for the reference
   void (*compute)(const rapidjson::Value& object, SampleSink& sink);
   const char* help;
@@ -106,28 +106,40 @@ enum class Cadence {
   kDefinitions,  // every --scrape.definitions-interval (large, changes rarely); never waited for
 };
 
+// One management API endpoint and what warren makes of it. Every member but name, group and path
+// has a default, so a table's literal names only what it sets.
 struct Endpoint {
-  const char* name;    // short name used in self-metrics: endpoint="queues"
-  const char* group;   // what --no-collector.<group> switches off
-  const char* path;    // "/api/queues"
-  const char* params;  // fixed query parameters, without columns (derived from the table)
-  Shape shape;
-  bool columns;   // ask only for the paths the table reads (`columns=`)
-  bool sortable;  // list endpoint where an empty `sort=` skips the broker's sorting
-  bool core;      // part of rabbitmq_up
-  bool opt_in;    // off unless --collector.<group>: the broker's expensive statistics path
-  Cadence cadence;
-  bool body_on_503;  // HTTP 503 carries a body to map (health checks that fail), not an error
-  std::span<const Label> labels;  // identify one object of an array endpoint
-  std::span<const Field> fields;
-  std::span<const Info> infos;
-  std::span<const StateSet> states;
-  std::span<const Each> eaches;
-  std::span<const Count> counts;
-  std::span<const Derived> derived;
+  const char* name = nullptr;   // short name used in self-metrics: endpoint="queues"
+  const char* group = nullptr;  // what --no-collector.<group> switches off
+  const char* path = nullptr;   // "/api/queues"
+  const char* params = "";      // fixed query parameters, without columns (derived from the table)
+  Shape shape = Shape::kArray;
+  bool columns = true;    // ask only for the paths the table reads (`columns=`)
+  bool sortable = false;  // list endpoint where an empty `sort=` skips the broker's sorting
+  bool core = false;      // part of rabbitmq_up
+  bool opt_in = false;    // off unless --collector.<group>: the broker's expensive statistics path
+  Cadence cadence = Cadence::kScrape;
+  bool body_on_503 = false;  // HTTP 503 carries a body to map (health checks that fail), not an error
+  // The same list for one vhost ("{vhost}": the percent-encoded name), e.g. "/api/queues/{vhost}":
+  // where a vhost filter saves the broker work. nullptr: the endpoint has none.
+  const char* vhost_path = nullptr;
+  // Asking for BERT (Accept: application/bert) saves the broker CPU here: the lists that grow with
+  // the number of objects (README, "BERT"). --rabbitmq.format=auto reads it.
+  bool bert_pays = false;
+  // --filter.max-queues keeps the objects with the largest number here; nullptr: never capped.
+  const char* rank_path = nullptr;
+  // The body is the broker's description of itself: BrokerFacts are read from it.
+  bool broker_facts = false;
+  std::span<const Label> labels = {};  // identify one object of an array endpoint
+  std::span<const Field> fields = {};
+  std::span<const Info> infos = {};
+  std::span<const StateSet> states = {};
+  std::span<const Each> eaches = {};
+  std::span<const Count> counts = {};
+  std::span<const Derived> derived = {};
   // Values kept per object for joins with other endpoints (strings, numbers, or arrays of
   // strings, as text).
-  std::span<const Label> keys;
+  std::span<const Label> keys = {};
 };
 
 }  // namespace warren::metrics

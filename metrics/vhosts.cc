@@ -1,18 +1,21 @@
 // /api/vhosts (message totals and each node's view of the vhost) and /api/vhost-limits.
 // Current usage to compare limits with: rabbitmq_vhost_queues, sum by vhost of rabbitmq_connections.
-#include "metrics/endpoints.h"
+#include "metrics/json.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
 namespace {
 
 constexpr Label kVhostLabels[] = {{"vhost", "name"}};
 
+// clang-format off
 constexpr Field kVhostFields[] = {
 //  JSON path                  metric name                         kind           help
   {"messages",                 "rabbitmq_vhost_messages",          Kind::kGauge, "Messages ready and unacknowledged in the vhost's queues."},
   {"messages_ready",           "rabbitmq_vhost_messages_ready",    Kind::kGauge, "Messages ready for delivery in the vhost's queues."},
   {"messages_unacknowledged",  "rabbitmq_vhost_messages_unacked",  Kind::kGauge, "Messages delivered but not yet acknowledged in the vhost's queues."},
 };
+// clang-format on
 
 // cluster_state maps each node to the vhost's state there: {"rabbit@a":"running",...}.
 void VhostUp(const rapidjson::Value& vhost, SampleSink& sink) {
@@ -26,15 +29,17 @@ void VhostUp(const rapidjson::Value& vhost, SampleSink& sink) {
 }
 
 constexpr Derived kVhostDerived[] = {
-  {"rabbitmq_vhost_up", prometheus::MetricType::Gauge, "cluster_state", "node", &VhostUp,
-   "1 if the vhost is running on the node."},
+    {"rabbitmq_vhost_up", prometheus::MetricType::Gauge, "cluster_state", "node", &VhostUp,
+     "1 if the vhost is running on the node."},
 };
 
 constexpr Label kLimitLabels[] = {{"vhost", "vhost"}};
+// clang-format off
 constexpr Field kLimitFields[] = {
   {"value.max-connections", "rabbitmq_vhost_max_connections", Kind::kGauge, "Connection limit of the vhost (-1: none)."},
   {"value.max-queues",      "rabbitmq_vhost_max_queues",      Kind::kGauge, "Queue limit of the vhost (-1: none)."},
 };
+// clang-format on
 
 }  // namespace
 
@@ -42,44 +47,19 @@ const Endpoint kVhosts{
     .name = "vhosts",
     .group = "vhosts",
     .path = "/api/vhosts",
-    .params = "",
-    .shape = Shape::kArray,
-    .columns = true,
     .sortable = true,
-    .core = false,
-    .opt_in = false,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
     .labels = kVhostLabels,
     .fields = kVhostFields,
-    .infos = {},
-    .states = {},
-    .eaches = {},
-    .counts = {},
     .derived = kVhostDerived,
-    .keys = {},
 };
 
 const Endpoint kVhostLimits{
     .name = "vhost_limits",
     .group = "vhosts",
     .path = "/api/vhost-limits",
-    .params = "",
-    .shape = Shape::kArray,
     .columns = false,  // tiny, and its limits are nested one level down
-    .sortable = false,
-    .core = false,
-    .opt_in = false,
-    .cadence = Cadence::kScrape,
-    .body_on_503 = false,
     .labels = kLimitLabels,
     .fields = kLimitFields,
-    .infos = {},
-    .states = {},
-    .eaches = {},
-    .counts = {},
-    .derived = {},
-    .keys = {},
 };
 
 }  // namespace warren::metrics

@@ -134,15 +134,13 @@ void WrapAwait(Mutex* mu, const Condition& cond) {
 }
 
 bool WrapAwaitWithDeadline(Mutex* mu, const Condition& cond, absl::Time deadline) {
-  return AwaitAnnotated(mu, cond, [mu, deadline](const Condition& annotated) {
-    return RealAwaitWithDeadline(mu, annotated, deadline);
-  });
+  return AwaitAnnotated(
+      mu, cond, [mu, deadline](const Condition& annotated) { return RealAwaitWithDeadline(mu, annotated, deadline); });
 }
 
 bool WrapAwaitWithTimeout(Mutex* mu, const Condition& cond, absl::Duration timeout) {
-  return AwaitAnnotated(mu, cond, [mu, timeout](const Condition& annotated) {
-    return RealAwaitWithTimeout(mu, annotated, timeout);
-  });
+  return AwaitAnnotated(
+      mu, cond, [mu, timeout](const Condition& annotated) { return RealAwaitWithTimeout(mu, annotated, timeout); });
 }
 
 void WrapDestroy(Mutex* mu) {

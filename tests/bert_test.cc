@@ -116,14 +116,14 @@ TEST(ParseBert, RejectsWhatJsonCannotSay) {
 }
 
 TEST(ParseBert, EveryTruncationFails) {
-  const std::string body =
-      Body(List({List({Tuple2(Atom("name"), Bin("q1")), Tuple2(Atom("messages"), Int(70000)),
-                       Tuple2(Atom("rate"), std::string("F\x3f\xf8\x00\x00\x00\x00\x00\x00", 9)),
-                       Tuple2(Atom("big"), std::string("n\x05\x00\x00\x00\x00\x00\x01", 8)),
-                       Tuple2(Atom("args"), "t" + U32(1) + Bin("x") + SmallAtomUtf8("y")),
-                       Tuple2(Atom("s"), "k" + U16(2) + "ab")}),
-                 Nil()}));
-  ASSERT_EQ(Decode(body), R"([{"name":"q1","messages":70000,"rate":1.5,"big":4294967296,"args":{"x":"y"},"s":"ab"},[]])");
+  const std::string body = Body(List({List({Tuple2(Atom("name"), Bin("q1")), Tuple2(Atom("messages"), Int(70000)),
+                                            Tuple2(Atom("rate"), std::string("F\x3f\xf8\x00\x00\x00\x00\x00\x00", 9)),
+                                            Tuple2(Atom("big"), std::string("n\x05\x00\x00\x00\x00\x00\x01", 8)),
+                                            Tuple2(Atom("args"), "t" + U32(1) + Bin("x") + SmallAtomUtf8("y")),
+                                            Tuple2(Atom("s"), "k" + U16(2) + "ab")}),
+                                      Nil()}));
+  ASSERT_EQ(Decode(body),
+            R"([{"name":"q1","messages":70000,"rate":1.5,"big":4294967296,"args":{"x":"y"},"s":"ab"},[]])");
   for (size_t n = 0; n < body.size(); ++n) {
     EXPECT_TRUE(absl::StartsWith(Decode(body.substr(0, n)), "error: ")) << "prefix of " << n << " bytes";
   }
@@ -131,8 +131,8 @@ TEST(ParseBert, EveryTruncationFails) {
 
 TEST(ParseBert, DeclaredLengthsAreNotTrusted) {
   for (const std::string& term : {"l" + U32(0xFFFFFFFF), "m" + U32(0xFFFFFFFF) + "ab", "i" + U32(0xFFFFFFFF),
-                                  "t" + U32(0xFFFFFFFF), "o" + U32(0xFFFFFFFF) + std::string(1, '\0'), "k" + U16(0xFFFF) + "a",
-                                  "d" + U16(0xFFFF), std::string("h\xff") + SmallInt(1)}) {
+                                  "t" + U32(0xFFFFFFFF), "o" + U32(0xFFFFFFFF) + std::string(1, '\0'),
+                                  "k" + U16(0xFFFF) + "a", "d" + U16(0xFFFF), std::string("h\xff") + SmallInt(1)}) {
     const std::string result = Decode(Body(term));
     EXPECT_TRUE(absl::StartsWith(result, "error: ")) << result;
   }

@@ -1,11 +1,17 @@
-#include "exporter/config.h"
+#include "exporter/config/config.h"
+
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 
-#include "exporter/broker_url.h"
+#include "exporter/broker/broker_url.h"
+#include "exporter/config/flags.h"
+#include "exporter/config/listen_address.h"
+#include "exporter/config/sources.h"
+#include "exporter/config/values.h"
 #include "gtest/gtest.h"
 
 namespace warren {
@@ -53,7 +59,13 @@ TEST(ParseArgs, BadInputNamesTheField) {
       {{"--filter.queues-exclude=("}, "--filter.queues-exclude: missing )"},
       {{"--filter.max-queues=-1"}, "--filter.max-queues: must not be negative"},
       {{"--filter.max-vhost-requests=-2"}, "--filter.max-vhost-requests: must not be negative"},
-      {{"--web.telemetry-path=/readyz"}, "--web.telemetry-path: /healthz and /readyz are taken"},
+      {{"--web.telemetry-path=/readyz"}, "--web.telemetry-path: /healthz, /readyz and /probe are taken"},
+      {{"--web.telemetry-path=/probe"}, "--web.telemetry-path: /healthz, /readyz and /probe are taken"},
+      {{"--web.telemetry-path=/metrics("}, "--web.telemetry-path: may hold only letters, digits"},
+      {{"--web.telemetry-path=/m.*"}, "--web.telemetry-path: may hold only letters, digits"},
+      {{"--web.telemetry-path=/.*"}, "--web.telemetry-path: may hold only letters, digits"},
+      {{"--web.telemetry-path=/a%20b"}, "--web.telemetry-path: may hold only letters, digits"},
+      {{"--web.telemetry-path=/a//b"}, "--web.telemetry-path: may hold only letters, digits"},
       {{"--scrape.workers=0"}, "--scrape.workers: must be between 1 and 64"},
       {{"--scrape.health-interval=1s"}, "--scrape.health-interval: must not be shorter"},
       {{"--scrape.definitions-interval=1s"}, "--scrape.definitions-interval: must not be shorter"},
@@ -94,9 +106,9 @@ TEST(ParseArgs, CollectorsSwitchOffAndOnAgain) {
   EXPECT_EQ(ParseArgs({}, NoEnv())->config.disabled_collectors,
             (std::vector<std::string>{"queue_stats", "exchange_stats"}))
       << "the statistics tier is opt-in";
-  absl::StatusOr<ParsedArgs> parsed = ParseArgs({"--no-collector.federation", "--no-collector.definitions",
-                                                 "--collector.federation", "--collector.queue_stats"},
-                                                NoEnv());
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(
+      {"--no-collector.federation", "--no-collector.definitions", "--collector.federation", "--collector.queue_stats"},
+      NoEnv());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->config.disabled_collectors, (std::vector<std::string>{"exchange_stats", "definitions"}));
 }
@@ -109,12 +121,29 @@ TEST(ParseArgs, RabbitmqFormat) {
 
 TEST(ParseArgs, HelpListsEveryFlag) {
   const std::string help = HelpText();
-  for (const char* flag : {"--rabbitmq.url", "--rabbitmq.user", "--rabbitmq.password-file", "--web.listen-address",
-                           "--web.telemetry-path", "--scrape.timeout", "--scrape.min-interval", "--scrape.health-interval", "--scrape.definitions-interval",
-                           "--log.level", "--log.format", "--rabbitmq.format", "--no-collector.GROUP", "federation_upstreams",
-                           "--version", "WARREN_RABBITMQ_PASSWORD", "--config.file", "--config.check",
-                           "--healthcheck", "WARREN_RABBITMQ_PASSWORD_FILE", "WARREN_COLLECTOR_",
-                           "--rabbitmq.plugin-url=NODE=URL", "--rabbitmq.plugin-url-template=URL",
+  for (const char* flag : {"--rabbitmq.url",
+                           "--rabbitmq.user",
+                           "--rabbitmq.password-file",
+                           "--web.listen-address",
+                           "--web.telemetry-path",
+                           "--scrape.timeout",
+                           "--scrape.min-interval",
+                           "--scrape.health-interval",
+                           "--scrape.definitions-interval",
+                           "--log.level",
+                           "--log.format",
+                           "--rabbitmq.format",
+                           "--no-collector.GROUP",
+                           "federation_upstreams",
+                           "--version",
+                           "WARREN_RABBITMQ_PASSWORD",
+                           "--config.file",
+                           "--config.check",
+                           "--healthcheck",
+                           "WARREN_RABBITMQ_PASSWORD_FILE",
+                           "WARREN_COLLECTOR_",
+                           "--rabbitmq.plugin-url=NODE=URL",
+                           "--rabbitmq.plugin-url-template=URL",
                            "--scrape.queue-listing-interval"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
@@ -204,8 +233,8 @@ TEST(ParseArgs, PluginUrlErrorsNameTheFlag) {
         << c.value << " -> " << parsed.status().message();
   }
   // Given twice across two uses of the flag, too.
-  absl::StatusOr<ParsedArgs> parsed =
-      ParseArgs({"--rabbitmq.plugin-url=rabbit@a=http://a:15692", "--rabbitmq.plugin-url=rabbit@a=http://b:15692"}, NoEnv());
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(
+      {"--rabbitmq.plugin-url=rabbit@a=http://a:15692", "--rabbitmq.plugin-url=rabbit@a=http://b:15692"}, NoEnv());
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.status().message(), "--rabbitmq.plugin-url: rabbit@a: given twice");
 }
@@ -252,10 +281,12 @@ TEST(ParseArgs, PluginUrlTemplateErrorsNameTheFlag) {
 }
 
 TEST(ParseArgs, PluginDepthRefusesMaxQueues) {
-  for (const char* flag : {"--rabbitmq.plugin-url=rabbit@a=http://a:15692", "--rabbitmq.plugin-url-template=http://{host}:15692"}) {
+  for (const char* flag :
+       {"--rabbitmq.plugin-url=rabbit@a=http://a:15692", "--rabbitmq.plugin-url-template=http://{host}:15692"}) {
     absl::StatusOr<ParsedArgs> parsed = ParseArgs({flag, "--filter.max-queues=100"}, NoEnv());
     ASSERT_FALSE(parsed.ok()) << flag;
-    EXPECT_EQ(parsed.status().message().find("--filter.max-queues: ranks queues by the depth in the queues listing"), 0u)
+    EXPECT_EQ(parsed.status().message().find("--filter.max-queues: ranks queues by the depth in the queues listing"),
+              0u)
         << parsed.status();
     parsed = ParseArgs({flag, "--filter.max-queues=0"}, NoEnv());
     EXPECT_TRUE(parsed.ok()) << flag << ": " << parsed.status();
@@ -275,7 +306,8 @@ TEST(ConfigValidate, ChecksPluginUrlsBuiltInCode) {
   EXPECT_EQ(config.Validate().message().find("--rabbitmq.plugin-url: want NODE=URL with NODE a node name"), 0u)
       << config.Validate();
   config.plugin_urls.back() = {"rabbit@c", "http://c:15692/metrics"};
-  EXPECT_EQ(config.Validate().message(), "--rabbitmq.plugin-url: rabbit@c: must not have a path (warren asks for /metrics/detailed itself)");
+  EXPECT_EQ(config.Validate().message(),
+            "--rabbitmq.plugin-url: rabbit@c: must not have a path (warren asks for /metrics/detailed itself)");
   config.plugin_urls.pop_back();
   config.plugin_url_template = "http://rabbit:15692";
   EXPECT_EQ(config.Validate().message().find("--rabbitmq.plugin-url-template: must contain {host} once"), 0u)
@@ -352,7 +384,8 @@ TEST(ConfigFile, TextIsParsedAndAppliedWithoutTheFile) {
 }
 
 TEST(ConfigFile, BrokerTlsFromFileEnvironmentAndFlags) {
-  TempFile file("warren-tls.yml", "rabbitmq:\n  url: https://rabbit:15671\n  tls_ca_file: ca.pem\n  tls_server_name: rabbit.example\n");
+  TempFile file("warren-tls.yml",
+                "rabbitmq:\n  url: https://rabbit:15671\n  tls_ca_file: ca.pem\n  tls_server_name: rabbit.example\n");
   absl::StatusOr<ParsedArgs> parsed =
       ParseArgs({"--config.file=" + file.path(), "--rabbitmq.tls.insecure-skip-verify=true"},
                 Env({{"WARREN_RABBITMQ_TLS_CERT_FILE", "/etc/warren/client.pem"}}));
@@ -389,7 +422,8 @@ TEST(ConfigFile, ProbeModulesWithCredentialsTlsAndTargetPatterns) {
   EXPECT_EQ(module.name, "default");
   EXPECT_EQ(module.user, "monitor");
   EXPECT_EQ(module.password, "module-pw");
-  EXPECT_EQ(module.targets, (std::vector<std::string>{R"(https://rabbit-[a-z]+\.example:15671)", R"(http://127\.0\.0\.1:\d+)"}));
+  EXPECT_EQ(module.targets,
+            (std::vector<std::string>{R"(https://rabbit-[a-z]+\.example:15671)", R"(http://127\.0\.0\.1:\d+)"}));
   EXPECT_EQ(module.tls.ca_file, "/etc/warren/ca.pem");
   EXPECT_EQ(parsed->config.modules[1].name, "lab");
   EXPECT_EQ(parsed->config.modules[1].user, "guest");
@@ -415,7 +449,8 @@ TEST(ConfigFile, ProbeModulesWithCredentialsTlsAndTargetPatterns) {
 }
 
 TEST(ConfigFile, FlagsWinOverEnvironmentWhichWinsOverTheFile) {
-  TempFile file("warren-prec.yml", "scrape:\n  timeout: 7s\n  min_interval: 2s\n  workers: 3\nrabbitmq:\n  user: file\n");
+  TempFile file("warren-prec.yml",
+                "scrape:\n  timeout: 7s\n  min_interval: 2s\n  workers: 3\nrabbitmq:\n  user: file\n");
   const EnvLookup env = Env({{"WARREN_CONFIG_FILE", file.path()},
                              {"WARREN_SCRAPE_TIMEOUT", "8s"},
                              {"WARREN_SCRAPE_MIN_INTERVAL", "3s"},
@@ -459,7 +494,7 @@ TEST(ConfigFile, ErrorsNameTheFileLineAndKey) {
   }
   absl::StatusOr<ParsedArgs> missing = ParseArgs({"--config.file=/nonexistent/warren.yml"}, NoEnv());
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.status().message(), "/nonexistent/warren.yml: cannot read");
+  EXPECT_EQ(missing.status().message(), "/nonexistent/warren.yml: cannot read: No such file or directory");
 }
 
 TEST(ConfigFile, EnvironmentErrorsNameTheVariable) {
@@ -524,7 +559,8 @@ TEST(ConfigFile, PluginUrlListOfAHigherSourceReplacesTheLowerOne) {
   EXPECT_EQ(parsed->config.plugin_urls[0].url, "http://env:15692");
   EXPECT_EQ(parsed->config.plugin_urls[1].url, "http://env-b:15692");
 
-  parsed = ParseArgs({args[0], "--rabbitmq.plugin-url=rabbit@a=http://flag:15692", "--rabbitmq.plugin-url=rabbit@c=http://flag-c:15692"},
+  parsed = ParseArgs({args[0], "--rabbitmq.plugin-url=rabbit@a=http://flag:15692",
+                      "--rabbitmq.plugin-url=rabbit@c=http://flag-c:15692"},
                      env);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   ASSERT_EQ(parsed->config.plugin_urls.size(), 2u);
@@ -570,11 +606,30 @@ TEST(ParseBrokerUrl, SplitsOriginAndPrefix) {
 // Found by fuzz/broker_url_fuzz: these were accepted, and ToString() gave a URL that did not read
 // back ("[a:b]:80", "[0::1%25eth0]]:443").
 TEST(ParseBrokerUrl, RefusesHostsThatAreNotOne) {
-  for (const char* url : {"http://a:b:80", "https://0::1%25eth0]:443/a", "http://[a]b]:80", "http://x[y:80", "http://::1"}) {
+  for (const char* url :
+       {"http://a:b:80", "https://0::1%25eth0]:443/a", "http://[a]b]:80", "http://x[y:80", "http://::1"}) {
     absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
     EXPECT_FALSE(parsed.ok()) << url << " -> " << parsed->ToString();
   }
-  EXPECT_EQ(ParseBrokerUrl("http://[fe80::1%25eth0]:15672")->ToString(), "http://[fe80::1%25eth0]:15672");
+}
+
+// Tried by hand against /probe, which kept state for each: a host is a name, an IPv4 address or
+// a bracketed IPv6 address, a port is digits from 1 to 65535 (issue 16, hole 9).
+TEST(ParseBrokerUrl, HostsAndPortsAreStrict) {
+  for (const char* url :
+       {"http://rab?bit:15672", "http://rab#bit", "http://rab%bit:15672", "http://rab\\bit:15672", "http://[zzz]:15672",
+        "http://[fe80::1%25eth0]:15672", "http://rabbit:+80", "http://rabbit:", "http://rabbit: 80", "http://rabbit:0",
+        "http://rabbit:65536", "http://rabbit:015672x", "http://rab..bit", "http://.rabbit", "http://rab*bit",
+        "http://rabbit:80:80", "http://[::1]x", "http://rabbit/pre\\fix"}) {
+    absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
+    EXPECT_FALSE(parsed.ok()) << url << " -> " << parsed->ToString();
+  }
+  for (const char* url : {"http://rabbit-1.ns_x.svc.cluster.local.:15672", "http://10.0.0.5:1",
+                          "https://[::ffff:10.0.0.5]:65535", "http://RABBIT/api%20prefix"}) {
+    absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
+    EXPECT_TRUE(parsed.ok()) << url << ": " << parsed.status();
+  }
+  EXPECT_EQ(ParseBrokerUrl("http://rabbit:+80").status().message(), "bad port \"+80\" (want 1 to 65535)");
 }
 
 // Found by fuzz/broker_url_fuzz: a '/' in the password ended the authority before the '@', and the
@@ -598,6 +653,62 @@ TEST(ParseListenAddress, AcceptsEmptyHostAndIpv6) {
   EXPECT_FALSE(ParseListenAddress("[[a]:0", &host, &port).ok());
   EXPECT_FALSE(ParseListenAddress("a:b:9419", &host, &port).ok());
   EXPECT_FALSE(ParseListenAddress("a]:9419", &host, &port).ok());
+}
+
+// Every file warren reads is a regular file of bounded size: /dev/zero as a password file used to
+// abort with bad_alloc, a FIFO to hang, a directory as --config.file to pass silently.
+TEST(ParseArgs, FilesThatAreNotSmallRegularFilesAreRefused) {
+  const std::string dir = ::testing::TempDir() + "/warren-files";
+  std::filesystem::create_directories(dir);
+  const std::string fifo = dir + "/fifo";
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const std::string big = dir + "/big";
+  std::ofstream(big) << std::string(kMaxPasswordFileBytes + 1, 'x');
+  struct Case {
+    std::string flag;
+    std::string want;
+  };
+  const std::vector<Case> cases = {
+      {"--rabbitmq.password-file=/dev/zero", "--rabbitmq.password-file: cannot read \"/dev/zero\": not a regular file"},
+      {"--rabbitmq.password-file=" + fifo,
+       "--rabbitmq.password-file: cannot read \"" + fifo + "\": not a regular file"},
+      {"--rabbitmq.password-file=" + dir, "--rabbitmq.password-file: cannot read \"" + dir + "\": not a regular file"},
+      {"--rabbitmq.password-file=" + big, "--rabbitmq.password-file: cannot read \"" + big + "\": larger than 65536"},
+      {"--config.file=/dev/zero", "/dev/zero: cannot read: not a regular file"},
+      {"--config.file=" + fifo, fifo + ": cannot read: not a regular file"},
+      {"--config.file=" + dir, dir + ": cannot read: not a regular file"},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<ParsedArgs> parsed = ParseArgs({c.flag}, NoEnv());
+    ASSERT_FALSE(parsed.ok()) << c.flag;
+    EXPECT_EQ(parsed.status().message().find(c.want), 0u) << parsed.status().message();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// A file and $WARREN_RABBITMQ_PASSWORD are read the same way: trailing CR/LF dropped, nothing else.
+TEST(ParseArgs, PasswordNewlinesAreTheSameForFilesAndTheVariable) {
+  const std::string path = ::testing::TempDir() + "/warren-pw-crlf";
+  std::ofstream(path) << " pass word\r\n\n";
+  EXPECT_EQ(ParseArgs({"--rabbitmq.password-file=" + path}, NoEnv())->config.rabbitmq_password, " pass word");
+  EXPECT_EQ(ParseArgs({}, Env({{"WARREN_RABBITMQ_PASSWORD", " pass word\r\n\n"}}))->config.rabbitmq_password,
+            " pass word");
+  absl::StatusOr<ParsedArgs> empty = ParseArgs({}, Env({{"WARREN_RABBITMQ_PASSWORD", "\n"}}));
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().message(), "$WARREN_RABBITMQ_PASSWORD: empty once its trailing newlines are removed");
+  std::ofstream(path) << "\r\n";
+  absl::StatusOr<ParsedArgs> empty_file = ParseArgs({"--rabbitmq.password-file=" + path}, NoEnv());
+  ASSERT_FALSE(empty_file.ok());
+  EXPECT_EQ(empty_file.status().message(), "--rabbitmq.password-file: \"" + path + "\" is empty");
+  EXPECT_EQ(std::remove(path.c_str()), 0) << path;
+}
+
+TEST(ParseArgs, UnknownWarrenVariablesAreNamed) {
+  EXPECT_EQ(UnknownWarrenVariables({"PATH", "WARREN_SCRAPE_TIMEOUT", "WARREN_SCRAPE_TIMOUT", "WARREN_RABBITMQ_PASSWORD",
+                                    "WARREN_RABBITMQ_PASSWORD_FILE", "WARREN_CONFIG_FILE", "WARREN_COLLECTOR_SHOVELS",
+                                    "WARREN_COLLECTOR_SHOVEL", "WARREN_", "warren_scrape_timeout"}),
+            (std::vector<std::string>{"WARREN_SCRAPE_TIMOUT", "WARREN_COLLECTOR_SHOVEL", "WARREN_"}));
 }
 
 }  // namespace

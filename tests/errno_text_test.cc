@@ -1,4 +1,4 @@
-#include "exporter/errno_text.h"
+#include "util/errno_text.h"
 
 #include <cerrno>
 #include <string>

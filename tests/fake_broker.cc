@@ -44,8 +44,9 @@ void ServeGenerated(const FakeResponse& canned, httplib::Response& response) {
       return produce(offset, sink);
     });
   } else {
-    response.set_content_provider(size, "application/json",
-                                  [produce](size_t offset, size_t, httplib::DataSink& sink) { return produce(offset, sink); });
+    response.set_content_provider(size, "application/json", [produce](size_t offset, size_t, httplib::DataSink& sink) {
+      return produce(offset, sink);
+    });
   }
 }
 
@@ -59,7 +60,8 @@ FakeBroker::FakeBroker() {
       absl::MutexLock lock(&mu_);
       ++requests_[request.path];
       std::string query;
-      for (const auto& [key, value] : request.params) absl::StrAppend(&query, query.empty() ? "" : "&", key, "=", value);
+      for (const auto& [key, value] : request.params)
+        absl::StrAppend(&query, query.empty() ? "" : "&", key, "=", value);
       last_query_[request.path] = query;
       last_authorization_ = request.get_header_value("Authorization");
       last_accept_[request.path] = request.get_header_value("Accept");
@@ -77,21 +79,22 @@ FakeBroker::FakeBroker() {
       return;
     }
     auto body = std::make_shared<std::string>(canned.body);
-    response.set_content_provider(
-        body->size(), "application/json", [this, body, canned](size_t offset, size_t, httplib::DataSink& sink) {
-          if (canned.reset_after >= 0 && offset >= static_cast<size_t>(canned.reset_after)) return false;
-          size_t n = body->size() - offset;
-          if (canned.byte_interval > absl::ZeroDuration()) {
-            if (!Pause(canned.byte_interval)) return false;
-            n = 1;
-          } else if (canned.trickle) {
-            if (!Pause(absl::Milliseconds(200))) return false;
-            n = std::min<size_t>(n, 4);
-          }
-          if (canned.reset_after >= 0) n = std::min<size_t>(n, canned.reset_after - offset);
-          sink.write(body->data() + offset, n);
-          return true;
-        });
+    response.set_content_provider(body->size(), "application/json",
+                                  [this, body, canned](size_t offset, size_t, httplib::DataSink& sink) {
+                                    if (canned.reset_after >= 0 && offset >= static_cast<size_t>(canned.reset_after))
+                                      return false;
+                                    size_t n = body->size() - offset;
+                                    if (canned.byte_interval > absl::ZeroDuration()) {
+                                      if (!Pause(canned.byte_interval)) return false;
+                                      n = 1;
+                                    } else if (canned.trickle) {
+                                      if (!Pause(absl::Milliseconds(200))) return false;
+                                      n = std::min<size_t>(n, 4);
+                                    }
+                                    if (canned.reset_after >= 0) n = std::min<size_t>(n, canned.reset_after - offset);
+                                    sink.write(body->data() + offset, n);
+                                    return true;
+                                  });
   });
   port_ = server_.bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_.listen_after_bind(); });

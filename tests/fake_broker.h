@@ -19,10 +19,10 @@ namespace warren::testing {
 struct FakeResponse {
   int status = 200;
   std::string body = {};
-  absl::Duration delay = absl::ZeroDuration();  // before the headers (cut short by the destructor)
-  bool trickle = false;                         // send the body a few bytes at a time, slowly
+  absl::Duration delay = absl::ZeroDuration();          // before the headers (cut short by the destructor)
+  bool trickle = false;                                 // send the body a few bytes at a time, slowly
   absl::Duration byte_interval = absl::ZeroDuration();  // else: one byte of the body per interval
-  int64_t reset_after = -1;  // close the connection after this many bytes of the body
+  int64_t reset_after = -1;                             // close the connection after this many bytes of the body
   // Instead of `body`: a JSON array of queues of this many bytes, made while it is sent, with a
   // Content-Length header unless `chunked`.
   int64_t generated_bytes = 0;

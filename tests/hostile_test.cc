@@ -1,8 +1,11 @@
 // Hostile bodies never crash a mapper: each gives a clean Status or fewer samples, and whatever
 // is emitted is valid UTF-8 with escaped label values.
 #include <filesystem>
+#include <optional>
+#include <set>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "metrics/endpoints.h"
@@ -10,6 +13,7 @@
 #include "metrics/json.h"
 #include "metrics/mapper.h"
 #include "tests/test_util.h"
+#include "util/utf8.h"
 
 namespace warren::metrics {
 namespace {
@@ -94,6 +98,59 @@ TEST(Hostile, TruncatedBodiesFailAtEveryLength) {
     EXPECT_EQ(Mapper(kQueues).Map(body.substr(0, n)).status().code(), absl::StatusCode::kDataLoss) << n;
   }
   EXPECT_TRUE(Mapper(kQueues).Map(body).ok());
+}
+
+// Found by trying to break warren (issue 16, "also seen"): one value's fault failed or doubled a
+// whole endpoint.
+TEST(Hostile, ANumberTooBigIsAFieldErrorNotAFailedEndpoint) {
+  absl::StatusOr<Mapped> mapped = Mapper(kQueues).Map(
+      R"([{"vhost":"/","name":"a","messages":1e400},{"vhost":"/","name":"b","messages":-1E+999,"consumers":3},)"
+      R"({"vhost":"/","name":"c","messages":2}])");
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  EXPECT_EQ(mapped->errors.wrong_type, 2u);
+  const std::string text = mapped->families[0].text;
+  EXPECT_EQ(testing::CountSamples(text, "rabbitmq_queue_messages"), 1) << text;
+  EXPECT_TRUE(absl::StrContains(text, R"(rabbitmq_queue_messages{vhost="/",queue="c"} 2)")) << text;
+}
+
+TEST(Hostile, AnUnpairedSurrogateBecomesTheReplacementCharacter) {
+  absl::StatusOr<Mapped> mapped = Mapper(kQueues).Map(
+      R"([{"vhost":"/","name":"a\ud800","messages":1},{"vhost":"/","name":"b\udc00x","messages":2},)"
+      R"({"vhost":"/","name":"c\ud83d\ude00","messages":3},{"vhost":"/","name":"d\ud800\u0041","messages":4}])");
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  const std::string text = mapped->families[0].text;
+  for (const char* series :
+       {"queue=\"a\xEF\xBF\xBD\"} 1", "queue=\"b\xEF\xBF\xBDx\"} 2", "queue=\"c\xF0\x9F\x98\x80\"} 3",
+        "queue=\"d\xEF\xBF\xBD"
+        "A\"} 4"}) {
+    EXPECT_TRUE(absl::StrContains(text, series)) << series << "\n" << text;
+  }
+}
+
+TEST(Hostile, NamesThatDifferOnlyInInvalidUtf8MakeOneSeries) {
+  absl::StatusOr<Mapped> mapped = Mapper(kQueues).Map(
+      "[{\"vhost\":\"/\",\"name\":\"a\xff\",\"messages\":1,\"consumers\":1},"
+      "{\"vhost\":\"/\",\"name\":\"a\xfe\",\"messages\":2,\"consumers\":2},"
+      "{\"vhost\":\"/\",\"name\":\"a\xEF\xBF\xBD\",\"messages\":3}]");
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  EXPECT_EQ(mapped->errors.duplicate, 2u);
+  for (const FamilyText& family : mapped->families) {
+    const std::vector<testing::ParsedSample> samples = testing::ParseSamples(family.text);
+    std::set<std::vector<std::pair<std::string, std::string>>> seen;
+    for (const testing::ParsedSample& sample : samples) {
+      EXPECT_TRUE(seen.insert(sample.labels).second) << family.name << " repeats a series:\n" << family.text;
+    }
+  }
+  EXPECT_TRUE(
+      absl::StrContains(mapped->families[0].text, "rabbitmq_queue_messages{vhost=\"/\",queue=\"a\xEF\xBF\xBD\"} 1"))
+      << "the first in the broker's order is kept";
+}
+
+TEST(RepairJsonValues, OnlyNumbersTooBigAndUnpairedSurrogatesChange) {
+  EXPECT_EQ(RepairJsonValues(R"({"a":1e308,"b":"\ud83d\ude00","c":-0.5e-400})"), std::nullopt);
+  EXPECT_EQ(RepairJsonValues(R"({"a":1e400,"b":"x\ud800y","k1e999":"1e999"})"),
+            R"({"a":[]   ,"b":"x\ufffdy","k1e999":"1e999"})");
+  EXPECT_EQ(RepairJsonValues(R"(["\\ud800", "\"\udfff"])"), R"(["\\ud800", "\"\ufffd"])") << "escapes are followed";
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include "tests/in_process_warren.h"
 
-#include "exporter/broker_url.h"
+#include "exporter/broker/broker_url.h"
 
 namespace warren::testing {
 
@@ -16,7 +16,7 @@ absl::Status InProcessWarren::Start(const std::string& broker_url, const Options
                                                          .max_body_bytes = options.max_body_bytes,
                                                          .tls = {}});
   scraper_ = std::make_unique<Scraper>(options.scraper, client_.get(), &pool_);
-  server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
+  server_ = std::make_unique<MetricsServer>(ServerOptionsOf(config_), scraper_.get());
   if (!options.probe_modules.empty()) {
     prober_ = std::make_unique<Prober>(options.probe_modules, options.scraper, &pool_, options.max_probe_targets);
     server_->SetProber(prober_.get());

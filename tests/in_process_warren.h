@@ -11,12 +11,12 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "exporter/config.h"
-#include "exporter/probe.h"
-#include "exporter/rabbit_client.h"
-#include "exporter/scraper.h"
-#include "exporter/scraper_pool.h"
-#include "exporter/server.h"
+#include "exporter/broker/rabbit_client.h"
+#include "exporter/config/config.h"
+#include "exporter/scrape/scraper.h"
+#include "exporter/scrape/scraper_pool.h"
+#include "exporter/web/probe.h"
+#include "exporter/web/server.h"
 
 namespace warren::testing {
 

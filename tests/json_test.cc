@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "util/utf8.h"
 
 namespace warren::metrics {
 namespace {
@@ -74,13 +75,14 @@ TEST(MemberIndex, FindsWhatResolveFindsInAnyMemberOrder) {
     index.Index(object, &found, &order);
     for (const auto* paths : {&a_or_bc, &d}) {
       const rapidjson::Value* value = Resolve(found, *paths);
-      const rapidjson::Value* expected = object.IsObject() ? Resolve(object, paths == &d ? ParsePaths("d") : first) : nullptr;
+      const rapidjson::Value* expected =
+          object.IsObject() ? Resolve(object, paths == &d ? ParsePaths("d") : first) : nullptr;
       EXPECT_EQ(value, expected);
       seen.push_back(value == nullptr ? "-" : std::to_string(value->GetInt()));
     }
   }
-  EXPECT_EQ(seen,
-            (std::vector<std::string>{"-", "-", "1", "2", "4", "3", "5", "-", "-", "7", "-", "-", "-", "-", "10", "-"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"-", "-", "1", "2", "4", "3", "5", "-", "-", "7", "-", "-", "-", "-", "10",
+                                            "-"}));
 
   // An index of no keys (a table that reads nothing by path) finds nothing, even a member "".
   const MemberIndex none;

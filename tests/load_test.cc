@@ -11,8 +11,8 @@
 
 #include <algorithm>
 #include <fstream>
-#include <map>
 #include <iostream>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,7 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "exporter/probe.h"
+#include "exporter/web/probe.h"
 #include "gtest/gtest.h"
 #include "tests/fake_broker.h"
 #include "tests/in_process_warren.h"
@@ -225,8 +225,8 @@ TEST_F(LoadTest, ClientsReadingOneBytePerSecondDoNotHoldUpOthers) {
   for (int fd : slow_fds) close(fd);
   EXPECT_EQ(fast_ok, 5) << "complete scrapes beside " << slow << " slow readers";
   std::cerr << "[ LOAD     ] " << slow << " clients reading 1 byte/s of a " << size / 1024
-            << " KiB exposition: 5 other scrapes took " << absl::FormatDuration(absl::Trunc(took, absl::Milliseconds(1)))
-            << " in all\n";
+            << " KiB exposition: 5 other scrapes took "
+            << absl::FormatDuration(absl::Trunc(took, absl::Milliseconds(1))) << " in all\n";
 }
 
 TEST_F(LoadTest, OversizedRequestHeadersAreRefusedAndTheServerGoesOn) {

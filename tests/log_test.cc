@@ -1,4 +1,4 @@
-#include "exporter/log.h"
+#include "util/log.h"
 
 #include <string>
 #include <vector>
@@ -32,8 +32,10 @@ TEST(Log, LogfmtQuotesAndEscapes) {
   Log(LogLevel::kWarn, "endpoint failed", {{"endpoint", "queues"}, {"err", kHostile}});
   ASSERT_EQ(log.lines.size(), 1u);
   const std::string& line = log.lines[0];
-  EXPECT_NE(line.find(" level=warn msg=\"endpoint failed\" endpoint=queues err=\"a \\\"quoted\\\" back\\\\slash\\nnew line\\ttab"),
-            std::string::npos)
+  EXPECT_NE(
+      line.find(
+          " level=warn msg=\"endpoint failed\" endpoint=queues err=\"a \\\"quoted\\\" back\\\\slash\\nnew line\\ttab"),
+      std::string::npos)
       << line;
   EXPECT_EQ(line.find('\n'), std::string::npos) << "one line per event";
 }

@@ -1,13 +1,15 @@
 // FetchPluginDepths against a fake management API and a fake plugin: which nodes are asked, the
 // identity check, and one failing node not taking the others down.
-#include "exporter/plugin_depth.h"
+#include "exporter/scrape/plugin_depth.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "exporter/broker_url.h"
+#include "exporter/broker/broker_url.h"
 #include "gtest/gtest.h"
 #include "tests/fake_broker.h"
 
@@ -73,6 +75,28 @@ TEST_F(PluginDepthTest, ExplicitUrlsOnlyNeverAskTheManagementApi) {
   ASSERT_TRUE(fetch.rows.ok()) << fetch.rows.status();
   EXPECT_EQ(management_.Requests("/api/nodes"), 0);
   EXPECT_EQ(fetch.requests, 1u);
+}
+
+// Three nodes that each take 1.5 s all answer within a 2.9 s deadline: asked one after the other,
+// the second would already run past it.
+TEST_F(PluginDepthTest, NodesAreAskedAtTheSameTime) {
+  FakeBroker n1, n2, n3;
+  PluginDepthOptions options;
+  for (auto [node, plugin] : {std::pair{"rabbit@n1", &n1}, std::pair{"rabbit@n2", &n2}, std::pair{"rabbit@n3", &n3}}) {
+    plugin->Set("/metrics/detailed",
+                {.body = Coarse(node), .delay = absl::Milliseconds(1500), .content_type = "text/plain"});
+    options.urls.emplace_back(node, plugin->url());
+  }
+  RabbitClient client(ClientOptions{.url = *ParseBrokerUrl(management_.url()), .user = "u", .password = "p"});
+  const PluginDepthFetch fetch =
+      FetchPluginDepths(client, options, nullptr, "3.10.8", absl::Now() + absl::Milliseconds(2900));
+  ASSERT_TRUE(fetch.rows.ok()) << fetch.rows.status();
+  EXPECT_TRUE(fetch.node_error.ok()) << fetch.node_error;
+  EXPECT_EQ(fetch.answered, (std::vector<std::string>{"rabbit@n1", "rabbit@n2", "rabbit@n3"}));
+  ASSERT_EQ(fetch.rows->keys.size(), 3u);
+  EXPECT_EQ(fetch.rows->keys[0][2], "rabbit@n1") << "rows in the order the nodes were asked";
+  EXPECT_EQ(fetch.rows->keys[2][2], "rabbit@n3");
+  EXPECT_EQ(fetch.requests, 3u);
 }
 
 }  // namespace

@@ -81,12 +81,12 @@ TEST(PluginText, StandardEscapesAreDecoded) {
 
 TEST(PluginText, StandardModeRejectsBrokenEscapesAndUnclosedValues) {
   const PluginDepths d = ParseCoarseDepths(
-      "rabbitmq_detailed_queue_messages{vhost=\"/\",queue=\"a\\tb\"} 3\n"        // unknown escape
-      "rabbitmq_detailed_queue_messages{vhost=\"/\",queue=\"a} 3\n"               // unclosed
+      "rabbitmq_detailed_queue_messages{vhost=\"/\",queue=\"a\\tb\"} 3\n"          // unknown escape
+      "rabbitmq_detailed_queue_messages{vhost=\"/\",queue=\"a} 3\n"                // unclosed
       "rabbitmq_detailed_queue_messages{vhost=\"/\",vhost=\"x\",queue=\"a\"} 3\n"  // repeated label
-      "rabbitmq_detailed_queue_messages{vhost=\"/\"} 3\n"                         // no queue
-      "rabbitmq_detailed_queue_messages{vhost=\"/\",queue=\"a\"} 3 soon\n"        // bad timestamp
-      "rabbitmq_detailed_queue_messages{vhost=\"/\",queue=\"a\"}3\n"              // no space
+      "rabbitmq_detailed_queue_messages{vhost=\"/\"} 3\n"                          // no queue
+      "rabbitmq_detailed_queue_messages{vhost=\"/\",queue=\"a\"} 3 soon\n"         // bad timestamp
+      "rabbitmq_detailed_queue_messages{vhost=\"/\",queue=\"a\"}3\n"               // no space
       "rabbitmq_detailed_queue_messages{vhost=\"/\",queue=\"a\\",
       LabelEscaping::kStandard);
   EXPECT_TRUE(d.queues.empty());
@@ -158,7 +158,7 @@ TEST(PluginText, HugeLinesAreSkippedAndTheRestIsRead) {
   std::string text = "rabbitmq_detailed_queue_messages{vhost=\"/\",queue=\"";
   text.append(1 << 20, 'x');
   text += "\"} 5\n";
-  text += std::string(1 << 20, '#') + "\n";                 // a huge comment: ignored
+  text += std::string(1 << 20, '#') + "\n";                                  // a huge comment: ignored
   text += "some_other_metric{a=\"" + std::string(1 << 20, 'y') + "\"} 1\n";  // not ours: ignored
   text += "rabbitmq_detailed_queue_messages{vhost=\"/\",queue=\"small\"} 1\r\n";
   const PluginDepths d = ParseCoarseDepths(text, LabelEscaping::kNone);

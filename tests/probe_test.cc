@@ -1,11 +1,11 @@
-#include "exporter/probe.h"
+#include "exporter/web/probe.h"
 
 #include <httplib.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
-#include "exporter/server.h"
+#include "exporter/web/server.h"
 #include "gtest/gtest.h"
 #include "tests/fake_broker.h"
 #include "tests/test_util.h"
@@ -51,6 +51,20 @@ TEST(Prober, ScrapesAnAllowedTargetWithTheModulesCredentials) {
   EXPECT_EQ(prober.targets(), 1);
 }
 
+// --scrape.max-body-bytes holds for /probe targets as for /metrics (it had a 256 MiB of its own).
+TEST(Prober, ObeysTheBodyLimit) {
+  FakeBroker broker;
+  broker.SetHealthy(50);  // /api/queues: about 5 KB
+  ScraperPool pool(2);
+  Prober prober({Module("default", "monitor", {R"(http://127\.0\.0\.1:\d+)"})}, Options(), &pool, 10, absl::Minutes(10),
+                /*max_body_bytes=*/2048);
+  Prober::Answer answer = prober.Probe(broker.url(), "", In(absl::Seconds(5)));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(SampleValue(answer.body, R"(warren_scrape_errors_total{endpoint="queues",reason="too_large"})"), 1.0)
+      << answer.body;
+  EXPECT_EQ(SampleValue(answer.body, R"(warren_scrape_success{endpoint="overview"})"), 1.0) << "small bodies pass";
+}
+
 TEST(Prober, RefusesWhatTheModuleDoesNotAllow) {
   FakeBroker broker;
   broker.SetHealthy();
@@ -72,6 +86,13 @@ TEST(Prober, RefusesWhatTheModuleDoesNotAllow) {
       {"http://127.0.0.1:15672.evil.example", "default", "bad target"},
       {"https://rabbit-a.example:15671.evil.example:15671", "other", "bad target: bad host"},
       {"https://rabbit-a.example:15671/evil", "other", "target not allowed"},
+      // the URL parser let these through, and /probe kept state for each (issue 16, hole 9)
+      {"http://127.0.0.1:+15672", "default", "bad target: bad port"},
+      {"http://127.0.0.1:", "default", "bad target: bad port"},
+      {"http://127.0.0.1%5c:15672", "default", "bad target: bad host"},
+      {"http://127.0.0.1\\x:15672", "default", "bad target: must not contain a backslash"},
+      {"http://127.0.0.1?:15672", "default", "bad target: must not contain a query"},
+      {"http://[zzz]:15672", "default", "bad target: bad host"},
   };
   for (const Case& c : cases) {
     Prober::Answer answer = prober.Probe(c.target, c.module, In(absl::Seconds(5)));
@@ -93,7 +114,8 @@ TEST(ProbeTargets, ChecksModuleUrlAndPatternWithoutIo) {
   EXPECT_EQ(allowed->url.host, "rabbit-a.example");
   EXPECT_EQ(allowed->url.port, 15671);
   allowed = targets.Check("http://127.0.0.1:15672/prefix", "local");
-  ASSERT_TRUE(allowed.ok()) << allowed.status() << ": a pattern that does not compile matches nothing, the others still do";
+  ASSERT_TRUE(allowed.ok()) << allowed.status()
+                            << ": a pattern that does not compile matches nothing, the others still do";
   EXPECT_EQ(allowed->url.base_path, "/prefix");
   EXPECT_EQ(targets.Check("https://rabbit-a.example:15671", "nope").status().message(),
             "unknown module \"nope\" (modules come from --config.file)");
@@ -128,7 +150,7 @@ TEST(Prober, ServedOnProbeNextToMetrics) {
   Prober prober({Module("default", "m", {R"(http://127\.0\.0\.1:\d+)"})}, Options(), &pool, 10);
   Config config;
   config.listen_address = "127.0.0.1:0";
-  MetricsServer server(config, &scraper);
+  MetricsServer server(ServerOptionsOf(config), &scraper);
   server.SetProber(&prober);
   ASSERT_TRUE(server.Start().ok());
   httplib::Client http("127.0.0.1", server.port());
@@ -143,7 +165,8 @@ TEST(Prober, ServedOnProbeNextToMetrics) {
   EXPECT_EQ(refused->status, 400) << refused->body;
   auto metrics = http.Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_EQ(::warren::testing::CountSamples(metrics->body, "rabbitmq_queue_messages"), 1) << "/metrics keeps its target";
+  EXPECT_EQ(::warren::testing::CountSamples(metrics->body, "rabbitmq_queue_messages"), 1)
+      << "/metrics keeps its target";
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "metrics/endpoints.h"
 #include "tests/test_util.h"
 
 namespace warren::metrics {
@@ -25,7 +26,7 @@ const Join& JoinNamed(absl::string_view name) {
 }
 
 std::vector<ParsedSample> RunJoin(absl::string_view name, const std::vector<LabelValues>& listing,
-                              const std::vector<LabelValues>& depths) {
+                                  const std::vector<LabelValues>& depths) {
   const std::vector<const std::vector<LabelValues>*> inputs = {&listing, &depths};
   return ParseSamples(JoinNamed(name).compute(inputs).Finish().text);
 }
@@ -40,9 +41,9 @@ std::string Labels(const ParsedSample& sample) {
 const std::vector<LabelValues> kListing = {
     {"/", "a", "classic", "", "r@1"},
     {"/", "b", "quorum", "", "r@2"},
-    {"/", "c", "classic", "", "r@3"},         // its node did not answer
+    {"/", "c", "classic", "", "r@3"},  // its node did not answer
     {"v", "we\"ird\\name", "classic", "", "r@1"},
-    {"/", "moved", "quorum", "", "r@2"},      // reported by a node that is not its host
+    {"/", "moved", "quorum", "", "r@2"},  // reported by a node that is not its host
 };
 
 PluginDepths Depths(std::initializer_list<std::pair<std::pair<std::string, std::string>, QueueDepth>> queues) {

@@ -1,4 +1,4 @@
-#include "exporter/rabbit_client.h"
+#include "exporter/broker/rabbit_client.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/time/clock.h"
@@ -48,6 +48,21 @@ TEST(RabbitClient, MapsFailuresToStatusCodes) {
   }
 }
 
+// A target or proxy that echoes the request puts the credentials in its error body; the excerpt
+// that reaches the log must not carry them (issue 16, hole 8).
+TEST(RabbitClient, ErrorExcerptsAreRedacted) {
+  FakeBroker broker;
+  const std::string basic = absl::Base64Escape("monitor:s3cret-pw");
+  broker.Set("/prefix/api/x", {.status = 400,
+                               .body = "you sent: GET /prefix/api/x HTTP/1.1\r\nAuthorization: Basic " + basic +
+                                       "\r\nX-Echo: s3cret-pw " + basic + " http://monitor:s3cret-pw@rabbit/\r\n"});
+  absl::Status status = ClientFor(broker).Get("/api/x", absl::Now() + absl::Seconds(5)).status();
+  EXPECT_EQ(status.message().find("s3cret-pw"), std::string::npos) << status;
+  EXPECT_EQ(status.message().find(basic), std::string::npos) << status;
+  EXPECT_NE(status.message().find("Authorization: [redacted]?"), std::string::npos) << status;
+  EXPECT_NE(status.message().find("you sent: GET /prefix/api/x"), std::string::npos) << "the rest is kept: " << status;
+}
+
 TEST(RabbitClient, A503BodyIsDataOnlyWhenAsked) {
   FakeBroker broker;
   broker.Set("/prefix/api/health/checks/alarms", {.status = 503, .body = R"({"status":"failed"})"});
@@ -61,7 +76,8 @@ TEST(RabbitClient, A503BodyIsDataOnlyWhenAsked) {
 
 TEST(RabbitClient, ConnectionRefusedIsUnavailable) {
   const int port = FakeBroker().port();  // closed again: nothing listens there
-  RabbitClient client({.url = *ParseBrokerUrl("http://127.0.0.1:" + std::to_string(port)), .user = "u", .password = "p"});
+  RabbitClient client(
+      {.url = *ParseBrokerUrl("http://127.0.0.1:" + std::to_string(port)), .user = "u", .password = "p"});
   absl::Status status = client.Get("/api/overview", absl::Now() + absl::Seconds(5)).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
   EXPECT_EQ(ErrorReason(status), "unreachable");

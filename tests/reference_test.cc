@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "exporter/self_metrics.h"
+#include "exporter/scrape/self_metrics.h"
 #include "gtest/gtest.h"
 #include "metrics/endpoints.h"
 #include "metrics/queue_depth.h"
@@ -31,19 +31,19 @@ std::string Labels(std::span<const metrics::Label> a, std::span<const metrics::L
 
 std::string Reference() {
   std::string out = "| metric | type | labels | source | help |\n|---|---|---|---|---|\n";
-  auto row = [&out](absl::string_view name, absl::string_view type, absl::string_view labels,
-                    absl::string_view source, absl::string_view help) {
+  auto row = [&out](absl::string_view name, absl::string_view type, absl::string_view labels, absl::string_view source,
+                    absl::string_view help) {
     absl::StrAppend(&out, "| `", name, "` | ", type, " | ", labels, " | ", source, " | ", help, " |\n");
   };
   for (const metrics::Endpoint* endpoint : metrics::AllEndpoints()) {
     for (const metrics::Field& field : endpoint->fields) {
-      row(field.name, TypeName(field.kind == metrics::Kind::kCounter ? prometheus::MetricType::Counter
-                                                                     : prometheus::MetricType::Gauge),
+      row(field.name,
+          TypeName(field.kind == metrics::Kind::kCounter ? prometheus::MetricType::Counter
+                                                         : prometheus::MetricType::Gauge),
           Labels(endpoint->labels), absl::StrCat("`", endpoint->path, "` `", field.path, "`"), field.help);
     }
     for (const metrics::Info& info : endpoint->infos) {
-      row(info.name, "gauge", Labels(endpoint->labels, info.labels), absl::StrCat("`", endpoint->path, "`"),
-          info.help);
+      row(info.name, "gauge", Labels(endpoint->labels, info.labels), absl::StrCat("`", endpoint->path, "`"), info.help);
     }
     const std::string labels = Labels(endpoint->labels);
     auto with = [&labels](absl::string_view extra) {
@@ -76,8 +76,8 @@ std::string Reference() {
         join.help);
   }
   for (const SelfMetric* metric : kAllSelfMetrics) {
-    row(metric->name, TypeName(metric->type), absl::StrJoin(absl::StrSplit(metric->labels, ',', absl::SkipEmpty()), ", "),
-        "warren", metric->help);
+    row(metric->name, TypeName(metric->type),
+        absl::StrJoin(absl::StrSplit(metric->labels, ',', absl::SkipEmpty()), ", "), "warren", metric->help);
   }
   for (const SelfMetric& metric : kProcessMetrics) row(metric.name, TypeName(metric.type), "", "warren", metric.help);
   return out;

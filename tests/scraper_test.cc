@@ -1,16 +1,17 @@
-#include "exporter/scraper.h"
+#include "exporter/scrape/scraper.h"
 
+#include <atomic>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "exporter/log.h"
-#include "metrics/endpoints.h"
 #include "gtest/gtest.h"
+#include "metrics/endpoints.h"
 #include "tests/fake_broker.h"
 #include "tests/test_util.h"
+#include "util/log.h"
 
 namespace warren {
 namespace {
@@ -34,9 +35,13 @@ class ScraperTest : public ::testing::Test {
 
   std::unique_ptr<Scraper> Make(const FakeBroker& broker, absl::Duration min_interval,
                                 BodyFormat format = BodyFormat::kAuto) {
-    client_ = std::make_unique<RabbitClient>(ClientOptions{
-        .url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
-    Scraper::Options options{.scrape_timeout = absl::Seconds(5), .min_interval = min_interval, .health_interval = absl::Minutes(1), .definitions_interval = absl::Minutes(5), .endpoints = {}};
+    client_ = std::make_unique<RabbitClient>(
+        ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
+    Scraper::Options options{.scrape_timeout = absl::Seconds(5),
+                             .min_interval = min_interval,
+                             .health_interval = absl::Minutes(1),
+                             .definitions_interval = absl::Minutes(5),
+                             .endpoints = {}};
     options.format = format;
     return std::make_unique<Scraper>(options, client_.get(), &pool_);
   }
@@ -181,18 +186,23 @@ TEST_F(ScraperTest, SkipsSortingOnceTheVersionIsKnown) {
 TEST_F(ScraperTest, SlowEndpointsAreNotWaitedForAndFetchedOnTheirOwnInterval) {
   FakeBroker broker;
   broker.SetHealthy();
-  broker.Set("/api/health/checks/alarms", {.status = 503, .body = R"({"status":"failed","reason":"alarms"})",
-                                           .delay = absl::Milliseconds(1500)});
+  broker.Set("/api/health/checks/alarms",
+             {.status = 503, .body = R"({"status":"failed","reason":"alarms"})", .delay = absl::Milliseconds(1500)});
   client_ = std::make_unique<RabbitClient>(
       ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
-  Scraper scraper({.scrape_timeout = absl::Seconds(5), .min_interval = absl::ZeroDuration(),
-                   .health_interval = absl::Hours(1), .definitions_interval = absl::Hours(1),
+  Scraper scraper({.scrape_timeout = absl::Seconds(5),
+                   .min_interval = absl::ZeroDuration(),
+                   .health_interval = absl::Hours(1),
+                   .definitions_interval = absl::Hours(1),
                    .endpoints = {&metrics::kQueues, &metrics::kHealthAlarms}},
                   client_.get(), &pool_);
   const absl::Time start = absl::Now();
   std::string text = scraper.Render(In(absl::Seconds(5)));
   EXPECT_LT(absl::Now() - start, absl::Milliseconds(1000)) << "the slow health check is not waited for";
   EXPECT_FALSE(SampleValue(text, R"(rabbitmq_health_check_up{check="alarms"})").has_value());
+  EXPECT_FALSE(SampleValue(text, R"(warren_scrape_success{endpoint="health_alarms"})").has_value())
+      << "no failure before the first attempt has ended";
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queues"})"), 1.0);
   absl::SleepFor(absl::Milliseconds(1800));
   text = scraper.Render(In(absl::Seconds(5)));
   EXPECT_EQ(SampleValue(text, R"(rabbitmq_health_check_up{check="alarms"})"), 0.0) << "a 503 body is data";
@@ -209,8 +219,10 @@ TEST_F(ScraperTest, DefinitionsAndHealthChecksEachKeepTheirOwnInterval) {
   broker.Set("/api/definitions", {.body = R"({"rabbit_version":"3.10.8","queues":[{"name":"q"}]})"});
   client_ = std::make_unique<RabbitClient>(
       ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
-  Scraper scraper({.scrape_timeout = absl::Seconds(5), .min_interval = absl::ZeroDuration(),
-                   .health_interval = absl::ZeroDuration(), .definitions_interval = absl::Hours(1),
+  Scraper scraper({.scrape_timeout = absl::Seconds(5),
+                   .min_interval = absl::ZeroDuration(),
+                   .health_interval = absl::ZeroDuration(),
+                   .definitions_interval = absl::Hours(1),
                    .endpoints = {&metrics::kQueues, &metrics::kHealthAlarms, &metrics::kDefinitions}},
                   client_.get(), &pool_);
   std::string text;
@@ -229,7 +241,12 @@ TEST_F(ScraperTest, UnreachableBrokerGivesUpZeroAndStillRenders) {
   const int port = FakeBroker().port();  // closed again: nothing listens there
   client_ = std::make_unique<RabbitClient>(ClientOptions{
       .url = *ParseBrokerUrl(absl::StrCat("http://127.0.0.1:", port)), .user = "u", .password = kPassword});
-  Scraper scraper({.scrape_timeout = absl::Seconds(2), .min_interval = absl::ZeroDuration(), .health_interval = absl::Minutes(1), .definitions_interval = absl::Minutes(5), .endpoints = {}}, client_.get(), &pool_);
+  Scraper scraper({.scrape_timeout = absl::Seconds(2),
+                   .min_interval = absl::ZeroDuration(),
+                   .health_interval = absl::Minutes(1),
+                   .definitions_interval = absl::Minutes(5),
+                   .endpoints = {}},
+                  client_.get(), &pool_);
   const std::string text = scraper.Render(In(absl::Seconds(3)));
   EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 0.0);
   EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="overview"})"), 0.0);
@@ -328,11 +345,15 @@ TEST_F(ScraperTest, VhostFilterAsksTheBrokerForTheKeptVhostsOnly) {
   broker.Set("/api/consumers/prod-eu", {.body = "[]"});
   // /api/queues/test is not set: the fake broker would answer 404, which warren takes for a vhost
   // deleted meanwhile, so only the request counts below show it was not asked.
-  absl::StatusOr<std::unique_ptr<metrics::Filter>> filter =
-      metrics::Filter::Create({.vhosts = "prod.*", .vhosts_exclude = "", .queues = "", .queues_exclude = "",
-                               .exchanges = "", .exchanges_exclude = ""});
+  absl::StatusOr<std::unique_ptr<metrics::Filter>> filter = metrics::Filter::Create({.vhosts = "prod.*",
+                                                                                     .vhosts_exclude = "",
+                                                                                     .queues = "",
+                                                                                     .queues_exclude = "",
+                                                                                     .exchanges = "",
+                                                                                     .exchanges_exclude = ""});
   ASSERT_TRUE(filter.ok());
-  client_ = std::make_unique<RabbitClient>(ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
+  client_ = std::make_unique<RabbitClient>(
+      ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
   Scraper scraper({.scrape_timeout = absl::Seconds(5),
                    .min_interval = absl::Hours(1),
                    .health_interval = absl::Minutes(1),
@@ -363,11 +384,15 @@ TEST_F(ScraperTest, VhostFilterKeepingManyVhostsAsksForAllAtOnce) {
     FakeBroker broker;
     broker.SetHealthy();
     broker.Set("/api/vhosts", {.body = R"([{"name":"/"},{"name":"prod"},{"name":"prod-eu"}])"});
-    absl::StatusOr<std::unique_ptr<metrics::Filter>> filter =
-        metrics::Filter::Create({.vhosts = pattern, .vhosts_exclude = "", .queues = "", .queues_exclude = "",
-                                 .exchanges = "", .exchanges_exclude = ""});
+    absl::StatusOr<std::unique_ptr<metrics::Filter>> filter = metrics::Filter::Create({.vhosts = pattern,
+                                                                                       .vhosts_exclude = "",
+                                                                                       .queues = "",
+                                                                                       .queues_exclude = "",
+                                                                                       .exchanges = "",
+                                                                                       .exchanges_exclude = ""});
     ASSERT_TRUE(filter.ok());
-    client_ = std::make_unique<RabbitClient>(ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
+    client_ = std::make_unique<RabbitClient>(
+        ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
     Scraper scraper({.scrape_timeout = absl::Seconds(5),
                      .min_interval = absl::ZeroDuration(),
                      .health_interval = absl::Minutes(1),
@@ -431,13 +456,15 @@ TEST_F(ScraperTest, PluginDepthListsQueuesAgainOnlyWhenTheReportChanges) {
   broker.SetHealthy(0);
   broker.Set("/api/queues", {.body = Listing({"a"})});
   plugin.Set("/metrics/detailed", {.body = CoarseText("rabbit@fake", {{"a", 4}}), .content_type = "text/plain"});
-  client_ = std::make_unique<RabbitClient>(ClientOptions{
-      .url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
-  Scraper::Options options{.scrape_timeout = absl::Seconds(5), .min_interval = absl::ZeroDuration(),
-                           .health_interval = absl::Minutes(1), .definitions_interval = absl::Minutes(5),
+  client_ = std::make_unique<RabbitClient>(
+      ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
+  Scraper::Options options{.scrape_timeout = absl::Seconds(5),
+                           .min_interval = absl::ZeroDuration(),
+                           .health_interval = absl::Minutes(1),
+                           .definitions_interval = absl::Minutes(5),
                            .endpoints = {}};
-  options.plugin_depth = {.urls = {{"rabbit@fake", plugin.url()}}, .url_template = "", .tls = {},
-                          .listing_interval = absl::Hours(1)};
+  options.plugin_depth = {
+      .urls = {{"rabbit@fake", plugin.url()}}, .url_template = "", .tls = {}, .listing_interval = absl::Hours(1)};
   Scraper scraper(options, client_.get(), &pool_);
 
   std::string text;
@@ -462,7 +489,8 @@ TEST_F(ScraperTest, PluginDepthListsQueuesAgainOnlyWhenTheReportChanges) {
 
   // A new queue: the report no longer matches, so the next scrapes list again, then stop.
   broker.Set("/api/queues", {.body = Listing({"a", "b"})});
-  plugin.Set("/metrics/detailed", {.body = CoarseText("rabbit@fake", {{"a", 4}, {"b", 7}}), .content_type = "text/plain"});
+  plugin.Set("/metrics/detailed",
+             {.body = CoarseText("rabbit@fake", {{"a", 4}, {"b", 7}}), .content_type = "text/plain"});
   for (int i = 0; i < 3; ++i) text = scraper.Render(In(absl::Seconds(5)));
   EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages{vhost="/",queue="b"})"), 7.0) << text;
   const int relisted = broker.Requests("/api/queues");
@@ -472,12 +500,134 @@ TEST_F(ScraperTest, PluginDepthListsQueuesAgainOnlyWhenTheReportChanges) {
   EXPECT_EQ(broker.Requests("/api/queues"), relisted);
 
   // The plugin answers for another node: refused, counted, and the listing is fetched again.
-  plugin.Set("/metrics/detailed", {.body = CoarseText("rabbit@other", {{"a", 4}, {"b", 7}}), .content_type = "text/plain"});
+  plugin.Set("/metrics/detailed",
+             {.body = CoarseText("rabbit@other", {{"a", 4}, {"b", 7}}), .content_type = "text/plain"});
   text = scraper.Render(In(absl::Seconds(5)));
   EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queue_depth"})"), 0.0);
   EXPECT_EQ(SampleValue(text, R"(warren_scrape_errors_total{endpoint="queue_depth",reason="bad_response"})"), 1.0);
   scraper.Render(In(absl::Seconds(5)));
   EXPECT_EQ(broker.Requests("/api/queues"), relisted + 1);
+}
+
+}  // namespace
+}  // namespace warren
+
+namespace warren {
+namespace {
+
+// A kind of fetch the scraper has never seen: no HTTP at all. Its rows come from a JSON text
+// through the endpoint's table, it says what the broker is (facts), reads another plan's keys
+// and keeps its own interval. Nothing in scraper.cc knows of it.
+constexpr metrics::Label kThingLabels[] = {{"thing", "name"}};
+constexpr metrics::Field kThingFields[] = {
+    {"size", "rabbitmq_test_thing_size", metrics::Kind::kGauge, "The size of a thing."},
+};
+constexpr metrics::Endpoint kThings{.name = "things",
+                                    .group = "things",
+                                    .path = "/nowhere",
+                                    .core = true,
+                                    .labels = kThingLabels,
+                                    .fields = kThingFields,
+                                    .keys = kThingLabels};
+constexpr metrics::Endpoint kWatcher{.name = "watcher", .group = "things", .path = "/nowhere/either"};
+
+class ThingsPlan final : public FetchPlan {
+ public:
+  explicit ThingsPlan(absl::Duration interval) : FetchPlan(kThings), interval_(interval) {}
+  absl::Duration Interval(absl::Duration) const override { return interval_; }
+  FetchResult Fetch(const FetchContext& context) override {
+    ++fetches;
+    last_version_seen = context.broker.rabbitmq_version;
+    return {.mapped = metrics::Mapper(kThings).Map(R"([{"name":"a","size":3},{"name":"b","size":4}])"),
+            .partial_error = {},
+            .requests = 0,
+            .facts = metrics::BrokerFacts{.rabbitmq_version = "9.9.9"}};
+  }
+  std::atomic<int> fetches = 0;
+  std::string last_version_seen;  // written by the fetch, read once the render that waited for it returned
+  const absl::Duration interval_;
+};
+
+// Fails every time, after reading the things plan's keys through the context.
+class WatcherPlan final : public FetchPlan {
+ public:
+  WatcherPlan() : FetchPlan(kWatcher) {}
+  FetchResult Fetch(const FetchContext& context) override {
+    const auto keys = context.keys_of("things");
+    keys_seen = keys == nullptr ? -1 : static_cast<int>(keys->size());
+    return {.mapped = absl::UnavailableError("the watcher never answers"),
+            .partial_error = {},
+            .requests = 2,
+            .facts = std::nullopt};
+  }
+  std::atomic<int> keys_seen = -2;
+};
+
+metrics::FamilyBuilder CountThings(metrics::JoinInputs inputs) {
+  metrics::FamilyBuilder family("rabbitmq_test_things", "Things fetched.", prometheus::MetricType::Gauge);
+  family.Value(static_cast<double>(inputs[0]->size()));
+  return family;
+}
+constexpr const metrics::Endpoint* kThingsOnly[] = {&kThings};
+constexpr const metrics::Endpoint* kThingsAndMissing[] = {&kThings, &metrics::kQueues};
+const metrics::Join kThingJoins[] = {
+    {kThingsOnly, "rabbitmq_test_things", "", "Things fetched.", &CountThings},
+    {kThingsAndMissing, "rabbitmq_test_never", "", "An input no plan fetches.", &CountThings},
+};
+
+TEST(ScraperPlans, ANewKindOfPlanNeedsNoChangeToTheScraper) {
+  ScraperPool pool(2);
+  ScrapePlans plans;
+  auto things = std::make_unique<ThingsPlan>(absl::Hours(1));
+  auto watcher = std::make_unique<WatcherPlan>();
+  ThingsPlan* things_plan = things.get();
+  WatcherPlan* watcher_plan = watcher.get();
+  plans.plans.push_back(std::move(things));
+  plans.plans.push_back(std::move(watcher));
+  for (const metrics::Join& join : kThingJoins) plans.joins.push_back(&join);
+  {
+    Scraper scraper({.scrape_timeout = absl::Seconds(5),
+                     .min_interval = absl::ZeroDuration(),
+                     .health_interval = absl::Minutes(1),
+                     .definitions_interval = absl::Minutes(5)},
+                    std::move(plans), &pool);
+    const std::string first = scraper.Render(In(absl::Seconds(5)));
+    EXPECT_EQ(SampleValue(first, R"(rabbitmq_test_thing_size{thing="b"})"), 4.0) << first;
+    EXPECT_EQ(SampleValue(first, "rabbitmq_test_things"), 2.0) << "the join over the plan's keys";
+    EXPECT_FALSE(absl::StrContains(first, "rabbitmq_test_never")) << "a join with an input no plan fetches";
+    EXPECT_EQ(SampleValue(first, "rabbitmq_up"), 1.0) << "the things plan is core, the failing watcher is not";
+    EXPECT_EQ(SampleValue(first, R"(warren_scrape_success{endpoint="watcher"})"), 0.0);
+    EXPECT_EQ(SampleValue(first, R"(warren_scrape_errors_total{endpoint="watcher",reason="unreachable"})"), 1.0)
+        << first;
+    EXPECT_FALSE(absl::StrContains(first, "warren_scrape_requests")) << "the plans report no request counts";
+    EXPECT_TRUE(scraper.Ready());
+    EXPECT_EQ(scraper.broker_facts().rabbitmq_version, "9.9.9");
+
+    scraper.Render(In(absl::Seconds(5)));
+    EXPECT_EQ(things_plan->fetches, 1) << "its own interval (an hour) keeps it from being fetched again";
+    EXPECT_EQ(watcher_plan->keys_seen, 2) << "the watcher read the things plan's two rows";
+    // The plans die with the scraper: read them while it lives.
+    EXPECT_EQ(things_plan->last_version_seen, "") << "the first fetch ran before any facts";
+  }
+}
+
+TEST(ScraperPlans, TheOverviewsFactsReachTheNextFetches) {
+  FakeBroker broker;
+  broker.SetHealthy(1);
+  ScraperPool pool(2);
+  RabbitClient client(ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "u", .password = "p"});
+  Scraper scraper({.scrape_timeout = absl::Seconds(5),
+                   .min_interval = absl::ZeroDuration(),
+                   .health_interval = absl::Minutes(1),
+                   .definitions_interval = absl::Minutes(5),
+                   .endpoints = {&metrics::kOverview}},
+                  &client, &pool);
+  EXPECT_EQ(scraper.broker_facts(), metrics::BrokerFacts{});
+  scraper.Render(In(absl::Seconds(5)));
+  const metrics::BrokerFacts facts = scraper.broker_facts();
+  EXPECT_EQ(facts.rabbitmq_version, "3.10.8");
+  EXPECT_EQ(facts.cluster_name, "fake");
+  EXPECT_EQ(facts.node, "rabbit@fake");
 }
 
 }  // namespace

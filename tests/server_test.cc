@@ -1,6 +1,7 @@
-#include "exporter/server.h"
+#include "exporter/web/server.h"
 
 #include <httplib.h>
+
 #include <string>
 #include <vector>
 
@@ -55,6 +56,28 @@ TEST_F(ServerTest, ServesMetricsLandingPageAnd404) {
   auto missing = http.Get("/nope");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
+}
+
+// The telemetry path is a path, not a pattern, even when ServerOptions did not pass --config.check.
+TEST(MetricsServer, TheTelemetryPathMatchesOnlyItself) {
+  ScraperPool pool(1);
+  Scraper scraper(ScrapeTiming{}, ScrapePlans{}, &pool);
+  for (const std::string path : {"/.*", "/m.e+(x"}) {
+    MetricsServer server(ServerOptions{.listen_address = "127.0.0.1:0", .telemetry_path = path}, &scraper);
+    ASSERT_TRUE(server.Start().ok()) << path;
+    httplib::Client http("127.0.0.1", server.port());
+    auto exact = http.Get(path);
+    ASSERT_TRUE(exact) << path;
+    EXPECT_EQ(exact->status, 200) << path;
+    EXPECT_TRUE(testing::SampleValue(exact->body, "rabbitmq_up").has_value()) << path;
+    auto healthz = http.Get("/healthz");
+    ASSERT_TRUE(healthz);
+    EXPECT_EQ(healthz->body, "ok\n") << path << " must not shadow /healthz";
+    auto other = http.Get("/mXeeex");
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->status, 404) << path;
+    server.Stop();
+  }
 }
 
 // /metrics is written from the cached pieces: whole, with its length, the same text Render gives,

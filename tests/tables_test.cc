@@ -7,7 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "exporter/self_metrics.h"
+#include "exporter/scrape/self_metrics.h"
 #include "gtest/gtest.h"
 #include "metrics/consumers.h"
 #include "metrics/endpoints.h"
@@ -24,8 +24,8 @@ void CheckHelp(const std::string& name, const std::string& help) {
 }
 
 void CheckUnits(const std::string& name) {
-  for (const char* bad : {"_milliseconds", "_ms", "_microseconds", "_kb", "_mb", "_kilobytes", "_megabytes",
-                          "_minutes", "_hours", "_percent"}) {
+  for (const char* bad : {"_milliseconds", "_ms", "_microseconds", "_kb", "_mb", "_kilobytes", "_megabytes", "_minutes",
+                          "_hours", "_percent"}) {
     EXPECT_FALSE(absl::StrContains(name, bad)) << name << ": use base units";
   }
 }
@@ -117,9 +117,10 @@ TEST(Requests, ColumnsComeFromTheTable) {
             "/api/queues?disable_stats=true&enable_queue_totals=true"
             "&columns=vhost,name,messages,messages_ready,messages_unacknowledged,slave_nodes,"
             "synchronised_slave_nodes,members,online,type,policy,state,leader,node&sort=");
-  EXPECT_EQ(RequestFor(kQueueListing, "3.10.8"),
-            "/api/queues?disable_stats=true"
-            "&columns=vhost,name,slave_nodes,synchronised_slave_nodes,members,online,type,policy,state,leader,node&sort=");
+  EXPECT_EQ(
+      RequestFor(kQueueListing, "3.10.8"),
+      "/api/queues?disable_stats=true"
+      "&columns=vhost,name,slave_nodes,synchronised_slave_nodes,members,online,type,policy,state,leader,node&sort=");
   EXPECT_EQ(RequestFor(kConsumers, "3.10.8"), "/api/consumers?columns=queue.vhost,queue.name&sort=");
   // Every path the tables read is requested, and nothing else.
   for (const Endpoint* endpoint : AllEndpoints()) {
@@ -139,8 +140,8 @@ TEST(Requests, SortParameterOnlyWhereTheBrokerSkipsSorting) {
   struct Case {
     const char* version;
     bool sort;
-  } cases[] = {{"3.10.8", true}, {"3.12.14", true}, {"3.8.0", true}, {"3.13.0", false},
-               {"3.13.7", false}, {"4.0.5", false}, {"", false}, {"garbage", false}, {"3", false}};
+  } cases[] = {{"3.10.8", true}, {"3.12.14", true}, {"3.8.0", true},    {"3.13.0", false}, {"3.13.7", false},
+               {"4.0.5", false}, {"", false},       {"garbage", false}, {"3", false}};
   for (const Case& c : cases) {
     EXPECT_EQ(absl::StrContains(RequestFor(kQueues, c.version), "sort="), c.sort) << c.version;
     EXPECT_FALSE(absl::StrContains(RequestFor(kNodes, c.version), "sort=")) << c.version;

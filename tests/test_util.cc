@@ -1,5 +1,7 @@
 #include "tests/test_util.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -7,10 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include <unistd.h>
-
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"

@@ -16,8 +16,8 @@
 #include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "exporter/broker_url.h"
-#include "exporter/rabbit_client.h"
+#include "exporter/broker/broker_url.h"
+#include "exporter/broker/rabbit_client.h"
 #include "gtest/gtest.h"
 #include "tests/fake_broker.h"
 #include "tests/test_util.h"
@@ -63,9 +63,9 @@ absl::Status CreateStatus(ClientOptions options) { return RabbitClient::Create(s
 TEST_F(TlsOptionsTest, ValidOptionsAreAccepted) {
   EXPECT_TRUE(CreateStatus(Https("https://127.0.0.1:1", {})).ok());  // the system store
   EXPECT_TRUE(CreateStatus(Https("https://127.0.0.1:1", {.ca_file = File("ca.pem"),
-                                                          .cert_file = File("client.pem"),
-                                                          .key_file = File("client-key.pem"),
-                                                          .server_name = "localhost"}))
+                                                         .cert_file = File("client.pem"),
+                                                         .key_file = File("client-key.pem"),
+                                                         .server_name = "localhost"}))
                   .ok());
   EXPECT_TRUE(CreateStatus(Https("http://127.0.0.1:1", {})).ok());
 }
@@ -81,9 +81,9 @@ TEST_F(TlsOptionsTest, CertificateAndKeyGoTogether) {
 
 TEST_F(TlsOptionsTest, UnreadableFilesAreNamed) {
   const std::string missing = File("nope.pem");
-  for (const TlsOptions& tls : {TlsOptions{.ca_file = missing},
-                                TlsOptions{.cert_file = missing, .key_file = File("client-key.pem")},
-                                TlsOptions{.cert_file = File("client.pem"), .key_file = missing}}) {
+  for (const TlsOptions& tls :
+       {TlsOptions{.ca_file = missing}, TlsOptions{.cert_file = missing, .key_file = File("client-key.pem")},
+        TlsOptions{.cert_file = File("client.pem"), .key_file = missing}}) {
     absl::Status status = CreateStatus(Https("https://127.0.0.1:1", tls));
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
     EXPECT_TRUE(absl::StrContains(status.message(), missing)) << status;
@@ -100,8 +100,8 @@ TEST_F(TlsOptionsTest, FilesWithoutWhatTheyShouldHoldAreRefused) {
   // A key is not a certificate, and a certificate is not a key.
   status = CreateStatus(Https("https://127.0.0.1:1", {.ca_file = File("ca-key.pem")}));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
-  status = CreateStatus(
-      Https("https://127.0.0.1:1", {.cert_file = File("client.pem"), .key_file = File("client.pem")}));
+  status =
+      CreateStatus(Https("https://127.0.0.1:1", {.cert_file = File("client.pem"), .key_file = File("client.pem")}));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
   EXPECT_TRUE(absl::StrContains(status.message(), "no unencrypted PEM private key")) << status;
 
@@ -121,8 +121,8 @@ TEST_F(TlsOptionsTest, KeyMustMatchTheCertificate) {
 }
 
 TEST_F(TlsOptionsTest, EncryptedKeyIsRefusedWithoutAPrompt) {
-  absl::Status status = CreateStatus(Https(
-      "https://127.0.0.1:1", {.cert_file = File("client.pem"), .key_file = File("client-key-encrypted.pem")}));
+  absl::Status status = CreateStatus(
+      Https("https://127.0.0.1:1", {.cert_file = File("client.pem"), .key_file = File("client-key-encrypted.pem")}));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
   EXPECT_TRUE(absl::StrContains(status.message(), "no unencrypted PEM private key")) << status;
 }
@@ -171,11 +171,12 @@ class TlsServer {
                 verify_client ? (dir + "/ca.pem").c_str() : nullptr) {
     SSL_CTX* ctx = server_.ssl_context();
     SSL_CTX_set_tlsext_servername_arg(ctx, this);
-    SSL_CTX_set_tlsext_servername_callback(ctx, +[](SSL* ssl, int*, void* self) {
-      const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-      static_cast<TlsServer*>(self)->SetSni(name == nullptr ? "" : name);
-      return SSL_TLSEXT_ERR_OK;
-    });
+    SSL_CTX_set_tlsext_servername_callback(
+        ctx, +[](SSL* ssl, int*, void* self) {
+          const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+          static_cast<TlsServer*>(self)->SetSni(name == nullptr ? "" : name);
+          return SSL_TLSEXT_ERR_OK;
+        });
     server_.Get("/api/overview", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(R"({"tls":true})", "application/json");
     });
@@ -240,8 +241,8 @@ TEST_F(TlsOptionsTest, HandshakeVerifiesTheChainAndTheName) {
   EXPECT_TRUE(body.ok()) << body.status();
   EXPECT_EQ(server.Sni(), "localhost");
 
-  body = GetOverview(Https(server.url(), {.ca_file = File("other-ca.pem"), .server_name = "rabbit.example",
-                                          .insecure_skip_verify = true}));
+  body = GetOverview(Https(
+      server.url(), {.ca_file = File("other-ca.pem"), .server_name = "rabbit.example", .insecure_skip_verify = true}));
   EXPECT_TRUE(body.ok()) << body.status();
 }
 
@@ -255,9 +256,9 @@ TEST_F(TlsOptionsTest, ClientCertificateIsPresented) {
   EXPECT_TRUE(absl::StrContains(status.message(), "certificate")) << status;
   std::cerr << "[  TLS ERR ] " << status.message() << "\n";
 
-  status = GetOverview(Https(server.url(), {.ca_file = ca,
-                                            .cert_file = File("other-client.pem"),
-                                            .key_file = File("other-client-key.pem")}))
+  status = GetOverview(
+               Https(server.url(),
+                     {.ca_file = ca, .cert_file = File("other-client.pem"), .key_file = File("other-client-key.pem")}))
                .status();
   EXPECT_EQ(ErrorReason(status), "tls") << status;
   std::cerr << "[  TLS ERR ] " << status.message() << "\n";

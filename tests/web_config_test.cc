@@ -1,7 +1,7 @@
 // --web.config.file: parsing and validation of the exporter-toolkit format, the bcrypt check with
 // the system's crypt, and warren's server end to end with certificates made here by the openssl
 // command (a CA, a server certificate for 127.0.0.1/localhost, client certificates, a second CA).
-#include "exporter/web_config.h"
+#include "exporter/web/web_config.h"
 
 #include <crypt.h>
 #include <httplib.h>
@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,12 +22,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "exporter/log.h"
-#include "exporter/server.h"
-#include "exporter/web_tls.h"
+#include "exporter/web/basic_auth.h"
+#include "exporter/web/server.h"
+#include "exporter/web/web_tls.h"
 #include "gtest/gtest.h"
 #include "tests/fake_broker.h"
 #include "tests/test_util.h"
+#include "util/log.h"
 
 namespace warren {
 namespace {
@@ -403,10 +405,10 @@ TEST(WebConfigParse, HostileInputGivesErrorsNeverCrashes) {
   }
   // Found by fuzz/web_config_fuzz: yaml-cpp's LoadAll read a stray ',' at the top as empty
   // documents without end, until memory ran out; YAML::Load would have ignored the rest.
-  absl::StatusOr<WebConfig> comma =
-      ParseWebConfig(",_server_config:\n  cert: |\n    -----BEGIN IN CERba", "w.yml");
+  absl::StatusOr<WebConfig> comma = ParseWebConfig(",_server_config:\n  cert: |\n    -----BEGIN IN CERba", "w.yml");
   ASSERT_FALSE(comma.ok());
-  EXPECT_TRUE(absl::StartsWith(comma.status().message(), "web config w.yml:1: not valid YAML: more than one YAML document"))
+  EXPECT_TRUE(
+      absl::StartsWith(comma.status().message(), "web config w.yml:1: not valid YAML: more than one YAML document"))
       << comma.status();
   absl::StatusOr<WebConfig> deep = ParseWebConfig(std::string(100000, '['), "w.yml");
   ASSERT_FALSE(deep.ok());
@@ -463,6 +465,30 @@ TEST(Bcrypt, BasicAuthChecksAndCachesOnlySuccess) {
   EXPECT_EQ(auth.Check("basic " + absl::Base64Escape("alice:s3cret:with:colons")), BasicAuth::Result::kOk)
       << "the scheme is case-insensitive";
   EXPECT_EQ(auth.Check("Basic " + absl::Base64Escape(std::string("alice\0:x", 8))), BasicAuth::Result::kUnknownUser);
+}
+
+// Users with different bcrypt costs: the decoy of an unknown user had the highest cost, so a
+// low-cost user answered visibly faster and was found by timing (issue 16, hole 7). Every uncached
+// check now does the same work, one hash at each cost the users have; counted, not timed.
+TEST(Bcrypt, EveryUncachedCheckHashesOnceAtEachCost) {
+  BasicAuth auth({{"low", MakeHash("a", 4)}, {"high", MakeHash("b", 6)}, {"also-low", MakeHash("c", 4)}});
+  const std::map<int, int> one_each = {{4, 1}, {6, 1}};
+  auto work_of = [&](const std::string& header, BasicAuth::Result want) {
+    const std::map<int, int> before = auth.hashes_by_cost();
+    EXPECT_EQ(auth.Check(header), want) << header;
+    std::map<int, int> done;
+    for (const auto& [cost, count] : auth.hashes_by_cost()) {
+      const auto was = before.find(cost);
+      done[cost] = count - (was == before.end() ? 0 : was->second);
+    }
+    return done;
+  };
+  EXPECT_EQ(work_of(BasicHeader("nobody", "x"), BasicAuth::Result::kUnknownUser), one_each);
+  EXPECT_EQ(work_of(BasicHeader("low", "x"), BasicAuth::Result::kWrongPassword), one_each);
+  EXPECT_EQ(work_of(BasicHeader("high", "x"), BasicAuth::Result::kWrongPassword), one_each);
+  EXPECT_EQ(work_of(BasicHeader("low", "a"), BasicAuth::Result::kOk), one_each) << "a first success too";
+  EXPECT_EQ(work_of(BasicHeader("low", "a"), BasicAuth::Result::kOk), (std::map<int, int>{{4, 0}, {6, 0}}))
+      << "cached: no hash";
 }
 
 TEST(Bcrypt, HeaderSplitsAtTheFirstColonWithoutLookingUpTheUser) {
@@ -529,7 +555,7 @@ class WebServerTest : public ::testing::Test {
     absl::StatusOr<WebConfig> web = LoadWebConfig(dir_.Write("web.yml", yaml));
     if (!web.ok()) return web.status();
     if (web->tls.has_value()) web->tls->reload_check_interval = reload_check;
-    server_ = std::make_unique<MetricsServer>(config_, scraper_.get(), *std::move(web));
+    server_ = std::make_unique<MetricsServer>(ServerOptionsOf(config_), scraper_.get(), *std::move(web));
     return server_->Start();
   }
 
@@ -719,14 +745,14 @@ TEST_F(WebServerTest, StartFailsCleanlyWhenTheFilesWentAway) {
   absl::StatusOr<WebConfig> web = LoadWebConfig(dir_.Write("web.yml", kTls));
   ASSERT_TRUE(web.ok()) << web.status();
   std::filesystem::remove(dir_.path() + "/server.key");
-  MetricsServer server(config_, scraper_.get(), *std::move(web));
+  MetricsServer server(ServerOptionsOf(config_), scraper_.get(), *std::move(web));
   absl::Status s = server.Start();
   EXPECT_FALSE(s.ok());
   EXPECT_TRUE(absl::StrContains(s.message(), "server.key: cannot read")) << s;
 }
 
 TEST_F(WebServerTest, WithoutWebConfigNothingChanges) {
-  server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
+  server_ = std::make_unique<MetricsServer>(ServerOptionsOf(config_), scraper_.get());
   ASSERT_TRUE(server_->Start().ok());
   httplib::Client http("127.0.0.1", server_->port());
   auto metrics = http.Get("/metrics");

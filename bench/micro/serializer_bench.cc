@@ -10,7 +10,8 @@ namespace warren::bench {
 
 void RegisterSerializerBenchmarks(const std::vector<size_t>& sizes) {
   for (size_t queues : sizes) {
-    benchmark::RegisterBenchmark(absl::StrCat("JoinQueueConsumers/", queues).c_str(), [queues](benchmark::State& state) {
+    benchmark::RegisterBenchmark(absl::StrCat("JoinQueueConsumers/", queues).c_str(), [queues](
+                                                                                          benchmark::State& state) {
       const auto mapped = MappedQueuesOf(queues);
       std::vector<metrics::LabelValues> consumers;  // one consumer on every queue
       for (const metrics::LabelValues& key : mapped->keys) consumers.push_back({key[0], key[1]});

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every endpoint body the synthetic broker serves, generated side by side
+// so their shapes (and the joins between them) can be compared at a glance.
 #include "bench/synthetic/bodies.h"
 
 #include <cstdint>
@@ -90,10 +92,9 @@ std::vector<Totals> TotalsPerVhost(const SyntheticCluster& cluster) {
   return out;
 }
 
-constexpr const char* kBuiltInExchanges[][2] = {{"", "direct"},          {"amq.direct", "direct"},
-                                                {"amq.fanout", "fanout"}, {"amq.headers", "headers"},
-                                                {"amq.match", "headers"}, {"amq.rabbitmq.trace", "topic"},
-                                                {"amq.topic", "topic"}};
+constexpr const char* kBuiltInExchanges[][2] = {
+    {"", "direct"},           {"amq.direct", "direct"},        {"amq.fanout", "fanout"}, {"amq.headers", "headers"},
+    {"amq.match", "headers"}, {"amq.rabbitmq.trace", "topic"}, {"amq.topic", "topic"}};
 
 std::string Overview(const SyntheticCluster& cluster) {
   Totals all;
@@ -112,10 +113,20 @@ std::string Overview(const SyntheticCluster& cluster) {
   // (tests/fixtures/overview.json).
   json.Key("message_stats");
   json.w().StartObject();
-  const std::pair<const char*, int64_t> stats[] = {
-      {"ack", published - 4000}, {"confirm", published / 2}, {"deliver", published - 3500}, {"deliver_get", published - 3000},
-      {"deliver_no_ack", 0}, {"disk_reads", 1200}, {"disk_writes", published / 3}, {"drop_unroutable", 17}, {"get", 500},
-      {"get_empty", 40}, {"get_no_ack", 0}, {"publish", published}, {"redeliver", 2311}, {"return_unroutable", 3}};
+  const std::pair<const char*, int64_t> stats[] = {{"ack", published - 4000},
+                                                   {"confirm", published / 2},
+                                                   {"deliver", published - 3500},
+                                                   {"deliver_get", published - 3000},
+                                                   {"deliver_no_ack", 0},
+                                                   {"disk_reads", 1200},
+                                                   {"disk_writes", published / 3},
+                                                   {"drop_unroutable", 17},
+                                                   {"get", 500},
+                                                   {"get_empty", 40},
+                                                   {"get_no_ack", 0},
+                                                   {"publish", published},
+                                                   {"redeliver", 2311},
+                                                   {"return_unroutable", 3}};
   for (const auto& [name, value] : stats) {
     json.Field(name, value);
     json.Key(std::string(name) + "_details");
@@ -128,7 +139,8 @@ std::string Overview(const SyntheticCluster& cluster) {
   json.Key("queue_totals");
   json.w().StartObject();
   for (const auto& [name, value] : {std::pair<const char*, int64_t>{"messages", all.ready + all.unacked},
-                                    {"messages_ready", all.ready}, {"messages_unacknowledged", all.unacked}}) {
+                                    {"messages_ready", all.ready},
+                                    {"messages_unacknowledged", all.unacked}}) {
     json.Field(name, value);
     json.Key(std::string(name) + "_details");
     json.w().StartObject();
@@ -308,7 +320,9 @@ std::string Definitions(const SyntheticCluster& cluster) {
     json.Field("hashing_algorithm", "rabbit_password_hashing_sha256");
     json.Key("tags");
     json.w().StartArray();
-    json.Str(std::string_view(user) == "admin" ? "administrator" : std::string_view(user) == "monitor" ? "monitoring" : "");
+    json.Str(std::string_view(user) == "admin"     ? "administrator"
+             : std::string_view(user) == "monitor" ? "monitoring"
+                                                   : "");
     json.w().EndArray();
     json.Raw("limits", "{}");
     json.w().EndObject();
@@ -334,8 +348,9 @@ std::string Definitions(const SyntheticCluster& cluster) {
   json.w().EndArray();
   json.Raw("topic_permissions", "[]");
   json.Raw("parameters", "[]");
-  json.Raw("global_parameters", R"([{"name":"cluster_name","value":"rmq-prod-eu"},)"
-                                R"({"name":"internal_cluster_id","value":"rabbitmq-cluster-id-Zq3v0bRk5xWm1yTtPQs8cA"}])");
+  json.Raw("global_parameters",
+           R"([{"name":"cluster_name","value":"rmq-prod-eu"},)"
+           R"({"name":"internal_cluster_id","value":"rabbitmq-cluster-id-Zq3v0bRk5xWm1yTtPQs8cA"}])");
   json.Key("policies");
   json.w().StartArray();
   for (const SyntheticPolicy& policy : cluster.policies) {
@@ -375,7 +390,8 @@ std::string Definitions(const SyntheticCluster& cluster) {
     json.Field("durable", true);
     json.Field("auto_delete", false);
     json.Field("internal", false);
-    json.Raw("arguments", std::string_view(exchange.type) == "x-delayed-message" ? R"({"x-delayed-type":"topic"})" : "{}");
+    json.Raw("arguments",
+             std::string_view(exchange.type) == "x-delayed-message" ? R"({"x-delayed-type":"topic"})" : "{}");
     json.w().EndObject();
   }
   json.w().EndArray();

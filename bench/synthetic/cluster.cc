@@ -12,10 +12,10 @@ namespace {
 
 constexpr const char* kDomains[] = {"orders",   "payments", "billing", "inventory", "shipping", "notifications",
                                     "accounts", "search",   "audit",   "catalog",   "pricing",  "loyalty"};
-constexpr const char* kEvents[] = {"created",  "updated",  "cancelled", "captured", "refunded", "shipped",  "delivered",
-                                   "failed",   "expired",  "indexed",   "synced",   "reserved", "released", "invoiced",
-                                   "settled",  "opened",   "closed",    "archived", "exported", "approved"};
-constexpr const char* kServices[] = {"checkout-api", "ledger",     "mailer",       "pdf-renderer",
+constexpr const char* kEvents[] = {"created", "updated", "cancelled", "captured", "refunded", "shipped",  "delivered",
+                                   "failed",  "expired", "indexed",   "synced",   "reserved", "released", "invoiced",
+                                   "settled", "opened",  "closed",    "archived", "exported", "approved"};
+constexpr const char* kServices[] = {"checkout-api", "ledger",     "mailer",        "pdf-renderer",
                                      "fraud-scorer", "stock-sync", "label-printer", "webhook-relay"};
 constexpr const char* kClasses[] = {"Orders", "Payments", "Billing", "Inventory", "Shipping", "Accounts"};
 // Names people really give queues beyond ASCII: the exposition must carry them unchanged.
@@ -84,7 +84,8 @@ SyntheticCluster MakeCluster(size_t queues, uint64_t seed) {
   SyntheticCluster cluster;
   cluster.cluster_name = "rmq-prod-eu";
   // The names the RabbitMQ cluster operator gives the pods of a 3-node cluster.
-  for (int i = 0; i < 3; ++i) cluster.nodes.push_back(absl::StrCat("rabbit@rmq-prod-eu-server-", i, ".rmq-prod-eu-nodes.messaging"));
+  for (int i = 0; i < 3; ++i)
+    cluster.nodes.push_back(absl::StrCat("rabbit@rmq-prod-eu-server-", i, ".rmq-prod-eu-nodes.messaging"));
   cluster.vhosts = {"/", "orders", "billing-prod", "analytics", "mandant-süd"};
   // Classic mirroring in "/" and "orders" (3.10 still has it), plain policies elsewhere; the
   // ha_columns are what the broker answers to warren's columns=definition.ha-mode,... (a policy
@@ -101,8 +102,8 @@ SyntheticCluster MakeCluster(size_t queues, uint64_t seed) {
 
   // Applications' exchanges: one per 50 queues, at least a few per vhost.
   const size_t exchange_count = std::max<size_t>(10, queues / 50);
-  constexpr const char* kExchangeTypes[] = {"topic", "topic", "topic", "direct", "direct", "fanout", "headers",
-                                            "x-delayed-message"};
+  constexpr const char* kExchangeTypes[] = {"topic",  "topic",  "topic",   "direct",
+                                            "direct", "fanout", "headers", "x-delayed-message"};
   for (size_t i = 0; i < exchange_count; ++i) {
     SyntheticExchange exchange;
     exchange.vhost = static_cast<int>(i % cluster.vhosts.size());
@@ -174,9 +175,12 @@ SyntheticCluster MakeCluster(size_t queues, uint64_t seed) {
   for (size_t i = 0; i < connection_count; ++i) {
     SyntheticLink link{PickVhost(rng), static_cast<int>(rng.Below(nodes)), "running"};
     const double roll = rng.Unit();
-    if (roll < 0.03) link.state = nullptr;
-    else if (roll < 0.035) link.state = "flow";
-    else if (roll < 0.037) link.state = "blocked";
+    if (roll < 0.03)
+      link.state = nullptr;
+    else if (roll < 0.035)
+      link.state = "flow";
+    else if (roll < 0.037)
+      link.state = "blocked";
     cluster.connections.push_back(link);
     for (int c = 0, n = 1 + static_cast<int>(rng.Below(3)); c < n; ++c) {
       cluster.channels.push_back({link.vhost, link.node, link.state == nullptr ? "running" : link.state});

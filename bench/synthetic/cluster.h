@@ -13,17 +13,17 @@
 namespace warren::bench {
 
 struct SyntheticQueue {
-  int vhost = 0;       // index into SyntheticCluster::vhosts
+  int vhost = 0;  // index into SyntheticCluster::vhosts
   std::string name;
   const char* type = "classic";  // "classic", "quorum" or "stream"
-  int policy = -1;     // index into SyntheticCluster::policies, -1 for none
+  int policy = -1;               // index into SyntheticCluster::policies, -1 for none
   const char* state = "running";
-  int node = 0;        // classic: the master; quorum and stream: the leader
+  int node = 0;  // classic: the master; quorum and stream: the leader
   int64_t ready = 0, unacked = 0;
   std::vector<int> mirrors, synchronised;  // mirrored classic queues: node indices
   std::vector<int> members, online;        // quorum queues: node indices
   int consumers = 0;
-  int exchange = -1;   // index into SyntheticCluster::exchanges it is bound from, -1 for none
+  int exchange = -1;  // index into SyntheticCluster::exchanges it is bound from, -1 for none
   std::string routing_key;
 };
 

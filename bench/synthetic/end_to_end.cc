@@ -30,7 +30,8 @@
 #include "bench/synthetic/subprocess.h"
 #include "bench/synthetic/summary.h"
 
-ABSL_FLAG(std::vector<std::string>, queues, std::vector<std::string>({"10000", "100000"}), "queue counts, one run each");
+ABSL_FLAG(std::vector<std::string>, queues, std::vector<std::string>({"10000", "100000"}),
+          "queue counts, one run each");
 ABSL_FLAG(int, reps, 5, "measured scrapes per queue count, after one warm-up scrape");
 ABSL_FLAG(uint64_t, seed, 1, "seed of the synthetic cluster");
 ABSL_FLAG(std::string, warren, "", "warren binary (default: ../exporter/warren from this program's directory)");
@@ -43,7 +44,7 @@ struct Run {
   uint64_t queues = 0;
   std::vector<double> wall_s, cpu_s, bytes;
   double peak_rss = 0, end_rss = 0;
-  std::string queues_fetch_s;  // warren_scrape_duration_seconds{endpoint="queues"} of the last scrape
+  std::string queues_fetch_s;        // warren_scrape_duration_seconds{endpoint="queues"} of the last scrape
   std::vector<std::string> failing;  // endpoints with warren_scrape_success 0
 };
 
@@ -120,9 +121,9 @@ absl::Status Check(const std::string& metrics, Run* run) {
 }
 
 absl::Status Measure(const std::string& warren_path, const std::string& broker_path, int reps, Run* run) {
-  absl::StatusOr<std::unique_ptr<Subprocess>> broker = Subprocess::Start(
-      {broker_path, absl::StrCat("--queues=", run->queues), absl::StrCat("--seed=", absl::GetFlag(FLAGS_seed)),
-       "--port=0"});
+  absl::StatusOr<std::unique_ptr<Subprocess>> broker =
+      Subprocess::Start({broker_path, absl::StrCat("--queues=", run->queues),
+                         absl::StrCat("--seed=", absl::GetFlag(FLAGS_seed)), "--port=0"});
   if (!broker.ok()) return broker.status();
   absl::StatusOr<std::string> broker_port = (*broker)->ReadLine(absl::Now() + absl::Minutes(30));
   if (!broker_port.ok()) return broker_port.status();
@@ -135,9 +136,9 @@ absl::Status Measure(const std::string& warren_path, const std::string& broker_p
   // per-scrape path. The timeout and the body cap leave room for a million queues (their
   // /api/queues is larger than the default cap of 256 MiB).
   absl::StatusOr<std::unique_ptr<Subprocess>> warren = Subprocess::Start(
-      {warren_path, absl::StrCat("--rabbitmq.url=http://127.0.0.1:", *broker_port),
-       "--web.listen-address=127.0.0.1:0", "--scrape.min-interval=0s", "--scrape.timeout=30m",
-       "--scrape.health-interval=24h", "--scrape.definitions-interval=24h", "--scrape.max-body-bytes=4294967296"},
+      {warren_path, absl::StrCat("--rabbitmq.url=http://127.0.0.1:", *broker_port), "--web.listen-address=127.0.0.1:0",
+       "--scrape.min-interval=0s", "--scrape.timeout=30m", "--scrape.health-interval=24h",
+       "--scrape.definitions-interval=24h", "--scrape.max-body-bytes=4294967296"},
       log_path);
   if (!warren.ok()) return warren.status();
   const pid_t pid = (*warren)->pid();
@@ -148,8 +149,8 @@ absl::Status Measure(const std::string& warren_path, const std::string& broker_p
     client.set_read_timeout(std::chrono::minutes(30));
     auto scrape = [&]() -> absl::StatusOr<std::string> {
       // What Prometheus 2.x sends: it accepts gzip, so an exporter that compresses pays for it here.
-      httplib::Result result = client.Get("/metrics", {{"Accept-Encoding", "gzip"},
-                                                       {"Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1"}});
+      httplib::Result result =
+          client.Get("/metrics", {{"Accept-Encoding", "gzip"}, {"Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1"}});
       if (!result) return absl::UnavailableError(absl::StrCat("GET /metrics: ", httplib::to_string(result.error())));
       if (result->status != 200) return absl::InternalError(absl::StrCat("GET /metrics: HTTP ", result->status));
       return std::move(result->body);
@@ -177,7 +178,8 @@ absl::Status Measure(const std::string& warren_path, const std::string& broker_p
     return Check(last, run);
   }();
   absl::Status stopped = (*warren)->Stop();
-  if (!status.ok()) status = absl::InternalError(absl::StrCat(status.message(), "\nwarren's log:\n", ReadFile(log_path)));
+  if (!status.ok())
+    status = absl::InternalError(absl::StrCat(status.message(), "\nwarren's log:\n", ReadFile(log_path)));
   std::filesystem::remove_all(dir);
   if (!status.ok()) return status;
   if (!stopped.ok()) return stopped;
@@ -204,8 +206,8 @@ void Report(const std::vector<Run>& runs, int reps) {
               << absl::StrFormat("%.1f", Summarize(run.bytes).median / (1 << 20)) << " | "
               << absl::StrFormat("%.1f", run.peak_rss / (1 << 20)) << " | "
               << absl::StrFormat("%.1f", run.end_rss / (1 << 20)) << " | "
-              << absl::StrFormat("%.0f", run.peak_rss / static_cast<double>(run.queues)) << " | "
-              << QueuesFetch(run) << " |\n";
+              << absl::StrFormat("%.0f", run.peak_rss / static_cast<double>(run.queues)) << " | " << QueuesFetch(run)
+              << " |\n";
   }
   if (!runs.empty()) {
     std::cout << "\nEndpoints with `warren_scrape_success 0` (the synthetic broker has the federation and shovel "

@@ -80,7 +80,8 @@ absl::StatusOr<std::vector<JoinPlan>> PlanJoins(const RabbitClient& client, cons
         continue;
       }
       const metrics::Endpoint& input = *join.inputs[i];
-      absl::StatusOr<std::string> body = client.Get(metrics::RequestFor(input, kVersion), absl::Now() + kRequestTimeout);
+      absl::StatusOr<std::string> body =
+          client.Get(metrics::RequestFor(input, kVersion), absl::Now() + kRequestTimeout);
       if (!body.ok()) return body.status();
       absl::StatusOr<metrics::Mapped> mapped = metrics::Mapper(input).Map(*body);
       if (!mapped.ok()) return mapped.status();
@@ -103,7 +104,8 @@ absl::StatusOr<Measurements> MeasureStages(const RabbitClient& client, const met
 
   Measurements out;
   auto record = [&out](const char* name, double value) { out[name].push_back(value); };
-  if (absl::StatusOr<int64_t> rss = StatusBytes(0, "VmRSS"); rss.ok()) record("rss_start_bytes", static_cast<double>(*rss));
+  if (absl::StatusOr<int64_t> rss = StatusBytes(0, "VmRSS"); rss.ok())
+    record("rss_start_bytes", static_cast<double>(*rss));
   // The text of the previous fetch: warren serves it until the new one replaces it.
   std::shared_ptr<const std::vector<metrics::FamilyText>> previous;
   for (int rep = 0; rep < reps; ++rep) {
@@ -175,7 +177,8 @@ absl::StatusOr<Measurements> MeasureStages(const RabbitClient& client, const met
     if (first) record("exposition_bytes", static_cast<double>(exposition.size()));
     previous = std::move(text);
   }
-  if (absl::StatusOr<int64_t> peak = StatusBytes(0, "VmHWM"); peak.ok()) record("rss_peak_bytes", static_cast<double>(*peak));
+  if (absl::StatusOr<int64_t> peak = StatusBytes(0, "VmHWM"); peak.ok())
+    record("rss_peak_bytes", static_cast<double>(*peak));
 
   // The floor, after the peak is taken: RapidJSON's default (recursive) parse of the same bytes.
   absl::StatusOr<std::string> body = client.Get(request, absl::Now() + kRequestTimeout, endpoint.body_on_503);

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "exporter/rabbit_client.h"
+#include "exporter/broker/rabbit_client.h"
 #include "metrics/table.h"
 
 namespace warren::bench {

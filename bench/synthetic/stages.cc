@@ -24,11 +24,12 @@
 #include "bench/synthetic/stage_measure.h"
 #include "bench/synthetic/subprocess.h"
 #include "bench/synthetic/summary.h"
-#include "exporter/broker_url.h"
-#include "exporter/rabbit_client.h"
+#include "exporter/broker/broker_url.h"
+#include "exporter/broker/rabbit_client.h"
 #include "metrics/endpoints.h"
 
-ABSL_FLAG(std::vector<std::string>, queues, std::vector<std::string>({"10000", "100000"}), "queue counts, one run each");
+ABSL_FLAG(std::vector<std::string>, queues, std::vector<std::string>({"10000", "100000"}),
+          "queue counts, one run each");
 ABSL_FLAG(int, reps, 5, "repetitions per queue count and endpoint");
 ABSL_FLAG(std::vector<std::string>, endpoints, std::vector<std::string>({"queues", "definitions"}),
           "warren endpoints to measure (Endpoint::name)");
@@ -61,8 +62,8 @@ int MeasureHere(const std::string& url, const std::string& endpoint_name, int re
   absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
   if (!parsed.ok()) return Fail(parsed.status());
   // The body cap is lifted: the definitions of a million queues exceed warren's default 256 MiB.
-  const RabbitClient client(
-      ClientOptions{.url = *parsed, .user = "guest", .password = "guest", .max_body_bytes = int64_t{8} << 30, .tls = {}});
+  const RabbitClient client(ClientOptions{
+      .url = *parsed, .user = "guest", .password = "guest", .max_body_bytes = int64_t{8} << 30, .tls = {}});
   absl::StatusOr<Measurements> measured = MeasureStages(client, *endpoint, reps);
   if (!measured.ok()) return Fail(measured.status());
   std::cout << ToLines(*measured);
@@ -167,7 +168,8 @@ int Orchestrate() {
   const std::vector<std::string> endpoints = absl::GetFlag(FLAGS_endpoints);
   if (reps < 1) return Fail(absl::InvalidArgumentError("--reps must be at least 1"));
   for (const std::string& name : endpoints) {
-    if (metrics::EndpointNamed(name) == nullptr) return Fail(absl::InvalidArgumentError(absl::StrCat("no endpoint named ", name)));
+    if (metrics::EndpointNamed(name) == nullptr)
+      return Fail(absl::InvalidArgumentError(absl::StrCat("no endpoint named ", name)));
   }
   const std::string self = std::filesystem::read_symlink("/proc/self/exe");
   std::string broker = absl::GetFlag(FLAGS_broker);

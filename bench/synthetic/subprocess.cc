@@ -13,7 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "exporter/errno_text.h"
+#include "util/errno_text.h"
 
 extern char** environ;
 
@@ -105,7 +105,8 @@ absl::StatusOr<std::string> Subprocess::ReadToEndAndWait(absl::Time deadline) {
 absl::Status Subprocess::Reap(int wait_status) {
   reaped_ = true;
   if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) return absl::OkStatus();
-  if (WIFEXITED(wait_status)) return absl::InternalError(absl::StrCat(name_, " exited with status ", WEXITSTATUS(wait_status)));
+  if (WIFEXITED(wait_status))
+    return absl::InternalError(absl::StrCat(name_, " exited with status ", WEXITSTATUS(wait_status)));
   return absl::InternalError(absl::StrCat(name_, " ended by signal ", WTERMSIG(wait_status)));
 }
 
@@ -130,7 +131,8 @@ absl::Status Subprocess::Stop(absl::Duration grace) {
   kill(pid_, SIGKILL);
   waitpid(pid_, &wait_status, 0);
   reaped_ = true;
-  return absl::DeadlineExceededError(absl::StrCat(name_, " ignored SIGTERM for ", absl::FormatDuration(grace), ": killed"));
+  return absl::DeadlineExceededError(
+      absl::StrCat(name_, " ignored SIGTERM for ", absl::FormatDuration(grace), ": killed"));
 }
 
 }  // namespace warren::bench

@@ -9,7 +9,8 @@ namespace warren::bench {
 namespace {
 
 const CannedResponse& NotFound() {
-  static const CannedResponse* response = new CannedResponse{404, R"({"error":"Object Not Found","reason":"Not Found"})"};
+  static const CannedResponse* response =
+      new CannedResponse{404, R"({"error":"Object Not Found","reason":"Not Found"})"};
   return *response;
 }
 

@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   warren::bench::SyntheticBodies bodies =
       warren::bench::MakeBodies(warren::bench::MakeCluster(absl::GetFlag(FLAGS_queues), absl::GetFlag(FLAGS_seed)));
   for (const auto& [path, response] : bodies) {
-    std::cerr << "warren_synthetic_broker: " << path << " " << response.status << " " << response.body.size() << " bytes\n";
+    std::cerr << "warren_synthetic_broker: " << path << " " << response.status << " " << response.body.size()
+              << " bytes\n";
   }
   auto broker = warren::bench::SyntheticBroker::Start(std::move(bodies), absl::GetFlag(FLAGS_port));
   if (!broker.ok()) {

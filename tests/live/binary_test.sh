@@ -6,11 +6,15 @@
 set -euo pipefail
 warren=$1 promtool=$2
 mgmt=${WARREN_LIVE_MGMT_URL:?set by ctest}
+artifacts=${WARREN_TEST_ARTIFACTS:-}
+# The harness's own WARREN_* variables are not warren settings: warren warns about such names
+# (and --config.check refuses them), so it sees only the variables each check sets.
+while read -r name; do unset "$name"; done < <(compgen -e | grep '^WARREN_' || true)
 tmp=$(mktemp -d)
 pid=
 # What warren wrote and served goes to the suite-wide secrets check (tests/secrets_check.py).
 keep_artifacts() {
-  local dir=${WARREN_TEST_ARTIFACTS:-} f kind
+  local dir=$artifacts f kind
   [ -n "$dir" ] || return 0
   for f in "$tmp"/*; do
     case $f in *.log) kind=log ;; *.err) kind=error ;; */metrics | *.txt) kind=metrics ;; *) continue ;; esac
@@ -68,6 +72,13 @@ rc=$?
 set -e
 [ "$rc" = 2 ] || fail "--config.check, bad file: exit $rc, want 2"
 grep -qF "$tmp/bad.yml:3: scrape.timout: unknown key" "$tmp/err" || fail "--config.check, bad file: $(cat "$tmp/err")"
+# A typo'd variable: refused by --config.check, named.
+set +e
+WARREN_SCRAPE_TIMOUT=7s "$warren" --config.check > /dev/null 2> "$tmp/err"
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "--config.check, unknown variable: exit $rc, want 2"
+grep -qF 'warren: $WARREN_SCRAPE_TIMOUT: no such setting' "$tmp/err" || fail "--config.check, unknown variable: $(cat "$tmp/err")"
 
 password=Bin-Test-Pw-41c2
 curl -sf -u guest:guest -X PUT -H 'content-type: application/json' \
@@ -100,7 +111,11 @@ if "$warren" --healthcheck --web.listen-address="127.0.0.1:$port" > /dev/null; t
 
 # /probe: the live broker through a module of the config file; anything else is refused.
 printf 'modules:\n  default:\n    user: warren-bin\n    password_file: password\n    targets: ["http://127\\\\.0\\\\.0\\\\.1:\\\\d+"]\n' > "$tmp/probe.yml"
+export WARREN_SCRAPE_TIMOUT=7s # a typo'd variable: warned about at start, then ignored
 start_warren "$tmp/probe.log" --config.file="$tmp/probe.yml" --rabbitmq.url=http://127.0.0.1:1
+unset WARREN_SCRAPE_TIMOUT
+grep -q 'level=warn msg="unknown variable ignored: no such setting" variable=WARREN_SCRAPE_TIMOUT' "$tmp/probe.log" ||
+  fail "no warning for \$WARREN_SCRAPE_TIMOUT: $(cat "$tmp/probe.log")"
 curl -sf -G --data-urlencode "target=$mgmt" -d module=default "http://127.0.0.1:$port/probe" > "$tmp/probe.txt" ||
   fail "/probe of the live broker: $(cat "$tmp/probe.log")"
 grep -qx 'rabbitmq_up 1' "$tmp/probe.txt" || fail "/probe: rabbitmq_up is not 1: $(grep -E '^(rabbitmq_up|warren_scrape_success)' "$tmp/probe.txt")"

@@ -67,9 +67,10 @@ class Cluster : public ::testing::Test {
     const std::vector<std::string> prom = live::RequiredEnvList("WARREN_CLUSTER_PROM_URLS", kNodes);
     PluginDepthOptions plugin{.urls = {}, .url_template = "", .tls = {}, .listing_interval = absl::Hours(1)};
     for (int i = 0; i < kNodes && i < static_cast<int>(prom.size()); ++i) plugin.urls.emplace_back(Node(i), prom[i]);
-    return std::make_unique<live::InProcessWarren>(live::InProcessWarren::Options{
-        .mgmt_url = urls_[0], .min_interval = absl::Seconds(1), .health_interval = absl::Seconds(2),
-        .plugin_depth = plugin});
+    return std::make_unique<live::InProcessWarren>(live::InProcessWarren::Options{.mgmt_url = urls_[0],
+                                                                                  .min_interval = absl::Seconds(1),
+                                                                                  .health_interval = absl::Seconds(2),
+                                                                                  .plugin_depth = plugin});
   }
   std::string Missing(int i) { return Series("warren_queue_depth_missing", {{"node", Node(i)}}); }
 
@@ -114,7 +115,7 @@ class Cluster : public ::testing::Test {
   std::vector<std::string> urls_;
   std::vector<std::unique_ptr<live::Admin>> admins_;
   std::unique_ptr<live::LogCapture> logs_;
-  std::unique_ptr<live::InProcessWarren> warren_;  // through node 1
+  std::unique_ptr<live::InProcessWarren> warren_;         // through node 1
   std::unique_ptr<live::InProcessWarren> plugin_warren_;  // the same with plugin depth
   static std::vector<std::string> names_;
 };
@@ -126,8 +127,9 @@ const std::string kHaAll = "ha.all", kHaTwo = "ha.two", kOn2 = "classic.on2", kQ
 TEST_F(Cluster, ShowsNodeTypesMirrorsAndQuorumMembers) {
   live::Admin& n1 = *admins_[0];
   for (const std::string& queue : {kHaAll, kHaTwo, kOn2, kQuorum, kStream}) n1.Delete("/api/queues/%2F/" + queue);
-  n1.Put("/api/policies/%2F/ha-all",
-         R"({"pattern":"^ha\\.all$","definition":{"ha-mode":"all","ha-sync-mode":"automatic"},"apply-to":"queues","priority":0})");
+  n1.Put(
+      "/api/policies/%2F/ha-all",
+      R"({"pattern":"^ha\\.all$","definition":{"ha-mode":"all","ha-sync-mode":"automatic"},"apply-to":"queues","priority":0})");
   n1.Put("/api/queues/%2F/" + kHaAll, R"({"durable":true})");
   // ha.two: its 4 messages are in it before a policy mirrors it, so its mirror joins
   // unsynchronised and, with manual sync, stays so. The first definition only marks the queue.
@@ -135,8 +137,9 @@ TEST_F(Cluster, ShowsNodeTypesMirrorsAndQuorumMembers) {
          R"({"pattern":"^ha\\.two$","definition":{"max-length":1000000},"apply-to":"queues","priority":1})");
   n1.Put("/api/queues/%2F/" + kHaTwo, R"({"durable":true})");
   n1.Publish(kHaTwo, 4, /*persistent=*/true);
-  n1.Put("/api/policies/%2F/ha-two",
-         R"({"pattern":"^ha\\.two$","definition":{"ha-mode":"exactly","ha-params":2,"ha-sync-mode":"manual"},"apply-to":"queues","priority":1})");
+  n1.Put(
+      "/api/policies/%2F/ha-two",
+      R"({"pattern":"^ha\\.two$","definition":{"ha-mode":"exactly","ha-params":2,"ha-sync-mode":"manual"},"apply-to":"queues","priority":1})");
   admins_[1]->Put("/api/queues/%2F/" + kOn2, R"({"durable":true})");  // declared through node 2: lives there
   n1.Put("/api/queues/%2F/" + kQuorum, R"({"durable":true,"arguments":{"x-queue-type":"quorum"}})");
   n1.Put("/api/queues/%2F/" + kStream, R"({"durable":true,"arguments":{"x-queue-type":"stream"}})");
@@ -149,7 +152,8 @@ TEST_F(Cluster, ShowsNodeTypesMirrorsAndQuorumMembers) {
       Eq(Q("rabbitmq_queue_mirrors", kHaAll), 2),
       Eq(Q("rabbitmq_queue_mirrors_expected", kHaAll), 2),
       Eq(Q("rabbitmq_queue_mirrors_synchronised", kHaAll), 2),
-      Eq(Series("rabbitmq_queue_info", {{"vhost", "/"}, {"queue", kHaAll}, {"type", "classic"}, {"policy", "ha-all"}}), 1),
+      Eq(Series("rabbitmq_queue_info", {{"vhost", "/"}, {"queue", kHaAll}, {"type", "classic"}, {"policy", "ha-all"}}),
+         1),
       Eq(Q("rabbitmq_queue_mirrors", kHaTwo), 1),
       Eq(Q("rabbitmq_queue_mirrors_expected", kHaTwo), 1),
       Eq(Q("rabbitmq_queue_mirrors_synchronised", kHaTwo), 0),
@@ -304,10 +308,10 @@ TEST_F(Cluster, RestartedNodesRecover) {
 
 // Pauses node 3's VM (SIGSTOP) until node 1 sees it down (net_ticktime 10 s), then resumes it: the
 // nodes reconnect and mnesia reports a partition. Who records it is a race (seen: node 3 and node 1;
-// or node 3 and node 2 while node 1 recorded nothing), so the test asks only what always holds: the
-// paused node reports whom it lost, through its own management API, and one of those names it back.
+// node 3 and node 2; node 3 alone), so the test asks only what always holds: the paused node
+// reports whom it lost, through its own management API and through node 1's.
 // Heals by restarting RabbitMQ on nodes 2 and 3 (node 1, which warren watches, stays up).
-TEST_F(Cluster, PausedNodeMakesAPartitionSeenFromBothSidesThenHeals) {
+TEST_F(Cluster, PausedNodeMakesAPartitionSeenThroughEitherNodeThenHeals) {
   constexpr int kPaused = 2;
   const std::string pid_text = live::RabbitOutput("pid 3");
   int pid = 0;
@@ -325,27 +329,23 @@ TEST_F(Cluster, PausedNodeMakesAPartitionSeenFromBothSidesThenHeals) {
                                         absl::Seconds(60), "partition seen by node 3");
   const std::set<int> lost = PartitionPeers(far_text, kPaused);
   ASSERT_FALSE(lost.empty()) << live::Lines(far_text, "rabbitmq_node_partition");
-  EXPECT_EQ(SampleValue(far_text, NodeSeries("rabbitmq_node_partitions", kPaused)),
-            static_cast<double>(lost.size()));
+  EXPECT_EQ(SampleValue(far_text, NodeSeries("rabbitmq_node_partitions", kPaused)), static_cast<double>(lost.size()));
 
-  // The other side: a node that node 3 lost names node 3 back, seen through node 1's API or node 3's.
+  // The cluster-wide view from one target: node 1's API reports node 3's partition too.
+  const std::string near_text = AwaitAll(*warren_, {Ge(NodeSeries("rabbitmq_node_partitions", kPaused), 1)},
+                                         absl::Seconds(60), "node 3's partition seen through node 1");
+  // Whether a node that node 3 lost names node 3 back is mnesia's race, not warren's: seen both
+  // ways, and (a run on 2026-12-02) neither node 1 nor node 2 recording anything within 60 s.
+  // Told, not asserted.
   auto named_back = [&](const std::string& text) {
     for (int k : lost) {
       if (SampleValue(text, PartitionedFrom(k, kPaused)) == 1) return true;
     }
     return false;
   };
-  std::string near_text;
-  std::string far_now = far_text;
-  const absl::Time deadline = absl::Now() + absl::Seconds(60);
-  while (!named_back(near_text) && !named_back(far_now) && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(500));
-    near_text = warren_->Scrape();
-    far_now = far->Scrape();
-  }
-  EXPECT_TRUE(named_back(near_text) || named_back(far_now))
-      << "node 1's view:\n" << live::Lines(near_text, "rabbitmq_node_partition") << "node 3's view:\n"
-      << live::Lines(far_now, "rabbitmq_node_partition");
+  const std::string far_now = far->Scrape();
+  std::cerr << "[ PARTITION] named back by a node node 3 lost: "
+            << (named_back(near_text) || named_back(far_now) ? "yes" : "not (yet)") << "\n";
   for (const std::string* text : {&near_text, &far_now}) {  // each count matches its named peers
     for (int i = 0; i < kNodes; ++i) {
       const std::optional<double> count = SampleValue(*text, NodeSeries("rabbitmq_node_partitions", i));

@@ -28,7 +28,7 @@ using live::Series;
 class Federation : public ::testing::Test {
  protected:
   void SetUp() override {
-    logs_ = std::make_unique<live::LogCapture>();  // warren's log, shown only if the test fails
+    logs_ = std::make_unique<live::LogCapture>();              // warren's log, shown only if the test fails
     mgmt_ = live::RequiredEnvList("WARREN_FED_MGMT_URLS", 2);  // downstream, upstream
     amqp_ = live::RequiredEnvList("WARREN_FED_AMQP_URLS", 2);
     dead_amqp_ = live::RequiredEnv("WARREN_FED_DEAD_AMQP_URL");
@@ -77,9 +77,12 @@ class Federation : public ::testing::Test {
 
   std::vector<live::Want> LinksUp() {
     return {
-        Eq(Link("fed_exchange", "", "running"), 1), Eq(Link("", "fed_queue", "running"), 1),
-        Eq(Link("fed_exchange", "", "error"), 0),   Eq(Link("", "fed_queue", "error"), 0),
-        Eq(LinksRunning(), 2),                      Absent(LinkError("fed_exchange", "", "econnrefused")),
+        Eq(Link("fed_exchange", "", "running"), 1),
+        Eq(Link("", "fed_queue", "running"), 1),
+        Eq(Link("fed_exchange", "", "error"), 0),
+        Eq(Link("", "fed_queue", "error"), 0),
+        Eq(LinksRunning(), 2),
+        Absent(LinkError("fed_exchange", "", "econnrefused")),
         Eq(Shovel("to-hare", "running"), 1),
     };
   }
@@ -126,16 +129,15 @@ TEST_F(Federation, MemoryAndDiskAlarmsBlockPublishersThenClear) {
            "publisher connected");
   ASSERT_EQ(Rabbit("ctl 1 -q set_vm_memory_high_watermark 0.001"), 0);
   ASSERT_EQ(Rabbit("ctl 1 -q set_disk_free_limit 1000000000000000"), 0);  // 1 PB
-  AwaitAll(*warren_,
-           {
-               Eq(NodeSeries("rabbitmq_alarms_memory_used_watermark"), 1),
-               Eq(NodeSeries("rabbitmq_alarms_free_disk_space_watermark"), 1),
-               Eq(NodeSeries("rabbitmq_disk_space_available_limit_bytes"), 1e15),
-               Eq(Health("alarms"), 0),
-               Eq(Health("local_alarms"), 0),
-               Ge(Connections("blocked"), 1),  // the publisher, blocked on its next publish
-           },
-           absl::Seconds(40), "alarms in effect");
+  AwaitAll(
+      *warren_,
+      {
+          Eq(NodeSeries("rabbitmq_alarms_memory_used_watermark"), 1),
+          Eq(NodeSeries("rabbitmq_alarms_free_disk_space_watermark"), 1),
+          Eq(NodeSeries("rabbitmq_disk_space_available_limit_bytes"), 1e15), Eq(Health("alarms"), 0),
+          Eq(Health("local_alarms"), 0), Ge(Connections("blocked"), 1),  // the publisher, blocked on its next publish
+      },
+      absl::Seconds(40), "alarms in effect");
 
   ASSERT_EQ(Rabbit("ctl 1 -q set_vm_memory_high_watermark 0.4"), 0);
   ASSERT_EQ(Rabbit("ctl 1 -q set_disk_free_limit 50MB"), 0);

@@ -17,10 +17,10 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "exporter/broker_url.h"
-#include "exporter/log.h"
+#include "exporter/broker/broker_url.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
+#include "util/log.h"
 
 namespace warren::live {
 
@@ -37,8 +37,7 @@ std::vector<std::string> RequiredEnvList(const char* name, size_t min_items) {
   const std::string value = RequiredEnv(name);
   std::vector<std::string> items = absl::StrSplit(value, ',', absl::SkipEmpty());
   if (items.size() < min_items) {
-    ADD_FAILURE() << name << " has " << items.size() << " items, want at least " << min_items << ": '" << value
-                  << "'";
+    ADD_FAILURE() << name << " has " << items.size() << " items, want at least " << min_items << ": '" << value << "'";
     items.resize(min_items);
   }
   return items;
@@ -112,9 +111,8 @@ void Admin::Delete(const std::string& path) { http_.Delete(path); }
 void Admin::Publish(const std::string& queue, int count, bool persistent) {
   for (int i = 0; i < count; ++i) {
     auto res = http_.Post("/api/exchanges/%2F/amq.default/publish",
-                          absl::StrCat(R"({"properties":{"delivery_mode":)", persistent ? 2 : 1,
-                                       R"(},"routing_key":)", JsonString(queue),
-                                       R"(,"payload":"m","payload_encoding":"string"})"),
+                          absl::StrCat(R"({"properties":{"delivery_mode":)", persistent ? 2 : 1, R"(},"routing_key":)",
+                                       JsonString(queue), R"(,"payload":"m","payload_encoding":"string"})"),
                           "application/json");
     ASSERT_TRUE(res && res->status == 200 && absl::StrContains(res->body, "true")) << queue;
   }
@@ -154,8 +152,8 @@ UnackingConsumer::UnackingConsumer(const std::string& amqp_url, const std::strin
 }
 
 Publisher::Publisher(const std::string& amqp_url, const std::string& queue)
-    : Spawned({"sh", "-c", "while :; do echo m; sleep 0.2; done | amqp-publish -u \"$0\" -l -r \"$1\"", amqp_url,
-               queue}) {}
+    : Spawned(
+          {"sh", "-c", "while :; do echo m; sleep 0.2; done | amqp-publish -u \"$0\" -l -r \"$1\"", amqp_url, queue}) {}
 
 namespace {
 
@@ -216,8 +214,8 @@ InProcessWarren::InProcessWarren(const Options& options) {
   }
   config_.listen_address = "127.0.0.1:0";
   config_.scrape_timeout = options.scrape_timeout;
-  absl::StatusOr<std::unique_ptr<RabbitClient>> client = RabbitClient::Create(ClientOptions{
-      .url = *url, .user = options.user, .password = options.password, .tls = options.tls});
+  absl::StatusOr<std::unique_ptr<RabbitClient>> client = RabbitClient::Create(
+      ClientOptions{.url = *url, .user = options.user, .password = options.password, .tls = options.tls});
   if (!client.ok()) {
     ADD_FAILURE() << "bad client options: " << client.status();
     return;
@@ -240,7 +238,7 @@ InProcessWarren::InProcessWarren(const Options& options) {
                                                         .format = options.format,
                                                         .plugin_depth = options.plugin_depth},
                                        client_.get(), &pool_);
-  server_ = std::make_unique<MetricsServer>(config_, scraper_.get());
+  server_ = std::make_unique<MetricsServer>(ServerOptionsOf(config_), scraper_.get());
   const absl::Status status = server_->Start();
   EXPECT_TRUE(status.ok()) << status;
   started_ = status.ok();
@@ -264,8 +262,7 @@ std::string InProcessWarren::Scrape() {
   return res && res->status == 200 ? res->body : "";
 }
 
-std::string InProcessWarren::ScrapeUntil(const std::function<bool(const std::string&)>& ok,
-                                         absl::Duration timeout) {
+std::string InProcessWarren::ScrapeUntil(const std::function<bool(const std::string&)>& ok, absl::Duration timeout) {
   const absl::Time give_up = absl::Now() + timeout;
   std::string text;
   while (true) {

@@ -19,11 +19,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "exporter/config.h"
-#include "exporter/rabbit_client.h"
-#include "exporter/scraper.h"
-#include "exporter/scraper_pool.h"
-#include "exporter/server.h"
+#include "exporter/broker/rabbit_client.h"
+#include "exporter/config/config.h"
+#include "exporter/scrape/scraper.h"
+#include "exporter/scrape/scraper_pool.h"
+#include "exporter/web/server.h"
 
 namespace warren::live {
 
@@ -119,7 +119,7 @@ class InProcessWarren {
     metrics::FilterPatterns filter = {};
     size_t max_vhost_requests = 0;
     BodyFormat format = BodyFormat::kAuto;  // --rabbitmq.format
-    PluginDepthOptions plugin_depth = {};  // --rabbitmq.plugin-url*
+    PluginDepthOptions plugin_depth = {};   // --rabbitmq.plugin-url*
   };
 
   // Check started() (a gtest failure is recorded if the server does not start).

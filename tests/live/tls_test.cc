@@ -12,8 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
-#include "exporter/broker_url.h"
-#include "exporter/rabbit_client.h"
+#include "exporter/broker/broker_url.h"
+#include "exporter/broker/rabbit_client.h"
 #include "gtest/gtest.h"
 #include "tests/live/live_harness.h"
 
@@ -89,13 +89,13 @@ TEST_F(TlsLive, TheSystemStoreDoesNotKnowTheTestCa) {
 }
 
 TEST_F(TlsLive, TheWrongCaFails) {
-  ExpectTlsFailure(Overview(open_url_, {.ca_file = File("other-ca.pem")}),
-                   "broker certificate refused");
+  ExpectTlsFailure(Overview(open_url_, {.ca_file = File("other-ca.pem")}), "broker certificate refused");
 }
 
 TEST_F(TlsLive, InsecureSkipVerifyAcceptsTheWrongCa) {
   const TlsOptions insecure{.ca_file = File("other-ca.pem"), .insecure_skip_verify = true};
-  EXPECT_TRUE(InsecureTls(ClientOptions{.url = *ParseBrokerUrl(open_url_), .user = "", .password = "", .tls = insecure}));
+  EXPECT_TRUE(
+      InsecureTls(ClientOptions{.url = *ParseBrokerUrl(open_url_), .user = "", .password = "", .tls = insecure}));
   ExpectOverview(Overview(open_url_, insecure));
 }
 
@@ -139,11 +139,11 @@ TEST_F(TlsLive, TheRightClientCertificateWorks) {
 }
 
 TEST_F(TlsLive, ACertificateWithoutItsKeyIsAConstructionError) {
-  absl::StatusOr<std::unique_ptr<RabbitClient>> client = RabbitClient::Create(
-      ClientOptions{.url = *ParseBrokerUrl(verify_peer_url_),
-                    .user = "guest",
-                    .password = "guest",
-                    .tls = {.ca_file = File("ca.pem"), .cert_file = File("client.pem")}});
+  absl::StatusOr<std::unique_ptr<RabbitClient>> client =
+      RabbitClient::Create(ClientOptions{.url = *ParseBrokerUrl(verify_peer_url_),
+                                         .user = "guest",
+                                         .password = "guest",
+                                         .tls = {.ca_file = File("ca.pem"), .cert_file = File("client.pem")}});
   ASSERT_FALSE(client.ok());
   EXPECT_EQ(client.status().code(), absl::StatusCode::kInvalidArgument) << client.status();
   EXPECT_TRUE(absl::StrContains(client.status().message(), "without its key")) << client.status();

@@ -1,0 +1,44 @@
+#include "exporter/scrape/plans.h"
+
+#include <memory>
+#include <utility>
+
+#include "metrics/endpoints.h"
+
+namespace warren {
+
+ScrapePlans BuildPlans(const ScrapeOptions& options, const RabbitClient* client) {
+  std::vector<const metrics::Endpoint*> endpoints = options.endpoints;
+  if (endpoints.empty()) {
+    for (const metrics::Endpoint* endpoint : metrics::AllEndpoints()) {
+      if (!endpoint->opt_in) endpoints.push_back(endpoint);
+    }
+  }
+  std::shared_ptr<VhostScope> vhost_scope;
+  if (options.filter != nullptr && options.filter->FiltersVhosts() && options.max_vhost_requests > 0) {
+    vhost_scope =
+        std::make_shared<VhostScope>(client, options.filter, options.max_vhost_requests, options.min_interval);
+  }
+  const ManagementPlan::Options management{.client = client,
+                                           .format = options.format,
+                                           .filter = options.filter,
+                                           .max_objects = options.max_queues,
+                                           .vhost_scope = vhost_scope};
+
+  ScrapePlans all;
+  for (const metrics::Join& join : metrics::AllJoins()) all.joins.push_back(&join);
+  PluginDepthPlans depth;  // its listing stands in for the queues, its depth fetch comes last
+  for (const metrics::Endpoint* endpoint : endpoints) {
+    if (endpoint == &metrics::kQueues && options.plugin_depth.On()) {
+      depth = MakePluginDepthPlans(options.plugin_depth, management);
+      all.plans.push_back(std::move(depth.listing));
+    } else {
+      all.plans.push_back(std::make_unique<ManagementPlan>(*endpoint, management));
+    }
+  }
+  if (depth.depth != nullptr) all.plans.push_back(std::move(depth.depth));
+  all.joins.insert(all.joins.end(), depth.joins.begin(), depth.joins.end());
+  return all;
+}
+
+}  // namespace warren

@@ -1,0 +1,66 @@
+// warren's own metrics: names, labels and help in one place, used both to build the families
+// and to generate the README's metric reference.
+#ifndef WARREN_EXPORTER_SCRAPE_SELF_METRICS_H_
+#define WARREN_EXPORTER_SCRAPE_SELF_METRICS_H_
+
+#include <string>
+#include <vector>
+
+#include "prometheus/metric_family.h"
+
+namespace warren {
+
+struct SelfMetric {
+  const char* name;
+  prometheus::MetricType type;
+  const char* labels;  // comma-separated, for the reference
+  const char* help;
+};
+
+inline constexpr SelfMetric kUp{"rabbitmq_up", prometheus::MetricType::Gauge, "",
+                                "1 if the last fetch of overview, nodes and queues all succeeded."};
+inline constexpr SelfMetric kScrapeSuccess{"warren_scrape_success", prometheus::MetricType::Gauge, "endpoint",
+                                           "1 if the last fetch of the endpoint succeeded."};
+inline constexpr SelfMetric kScrapeDuration{"warren_scrape_duration_seconds", prometheus::MetricType::Gauge, "endpoint",
+                                            "Duration of the last fetch of the endpoint, mapping included."};
+inline constexpr SelfMetric kScrapeErrors{"warren_scrape_errors_total", prometheus::MetricType::Counter,
+                                          "endpoint,reason", "Failed fetches of the endpoint by reason."};
+inline constexpr SelfMetric kLastSuccess{"warren_last_success_timestamp_seconds", prometheus::MetricType::Gauge,
+                                         "endpoint", "When the data served for the endpoint was fetched."};
+inline constexpr SelfMetric kFieldErrors{
+    "warren_json_field_errors_total", prometheus::MetricType::Counter, "endpoint,reason",
+    "JSON fields that produced no sample: missing, of the wrong type, or in an object whose labels repeat an "
+    "earlier one's (duplicate)."};
+inline constexpr SelfMetric kObjectsDropped{
+    "warren_objects_dropped", prometheus::MetricType::Gauge, "endpoint,reason",
+    "Objects of the endpoint's last fetch left out by the filters (reason filter) or the queue cap (reason cap)."};
+inline constexpr SelfMetric kScrapeRequests{
+    "warren_scrape_requests", prometheus::MetricType::Gauge, "endpoint",
+    "HTTP requests of the endpoint's last fetch when a vhost filter applies on the broker's side: one per kept vhost."};
+inline constexpr SelfMetric kBuildInfo{"warren_build_info", prometheus::MetricType::Gauge, "version",
+                                       "The warren version."};
+
+inline constexpr const SelfMetric* kAllSelfMetrics[] = {
+    &kUp,          &kScrapeSuccess,  &kScrapeDuration, &kScrapeErrors, &kLastSuccess,
+    &kFieldErrors, &kObjectsDropped, &kScrapeRequests, &kBuildInfo,
+};
+
+// The process_* families (see process_metrics.h), for the reference.
+inline constexpr SelfMetric kProcessMetrics[] = {
+    {"process_cpu_seconds_total", prometheus::MetricType::Counter, "", "User and system CPU time spent by warren."},
+    {"process_max_fds", prometheus::MetricType::Gauge, "", "File descriptor limit of warren."},
+    {"process_open_fds", prometheus::MetricType::Gauge, "", "File descriptors open in warren."},
+    {"process_resident_memory_bytes", prometheus::MetricType::Gauge, "", "Resident memory size of warren."},
+    {"process_start_time_seconds", prometheus::MetricType::Gauge, "", "Start time of warren since the Unix epoch."},
+    {"process_virtual_memory_bytes", prometheus::MetricType::Gauge, "", "Virtual memory size of warren."},
+};
+
+// An empty family described by `metric`, ready for samples.
+prometheus::MetricFamily FamilyOf(const SelfMetric& metric);
+
+// Adds one sample with `labels` (name, value pairs) to `family`.
+void AddSample(prometheus::MetricFamily* family, std::vector<prometheus::ClientMetric::Label> labels, double value);
+
+}  // namespace warren
+
+#endif  // WARREN_EXPORTER_SCRAPE_SELF_METRICS_H_

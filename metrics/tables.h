@@ -1,0 +1,43 @@
+// Every endpoint's table, declared; each is defined in the file of its API area (one table per
+// area). The registry of them all, and the requests derived from them, is endpoints.h.
+#ifndef WARREN_METRICS_TABLES_H_
+#define WARREN_METRICS_TABLES_H_
+
+#include "metrics/table.h"
+
+namespace warren::metrics {
+
+extern const Endpoint kOverview;             // overview.cc
+extern const Endpoint kNodes;                // nodes.cc
+extern const Endpoint kQueues;               // queues.cc
+extern const Endpoint kConsumers;            // consumers.cc
+extern const Endpoint kExchanges;            // exchanges.cc
+extern const Endpoint kConnections;          // connections.cc
+extern const Endpoint kChannels;             // connections.cc
+extern const Endpoint kFederationLinks;      // federation.cc
+extern const Endpoint kFederationUpstreams;  // federation.cc
+extern const Endpoint kShovels;              // shovels.cc
+extern const Endpoint kVhosts;               // vhosts.cc
+extern const Endpoint kVhostLimits;          // vhosts.cc
+extern const Endpoint kPolicies;             // policies.cc
+extern const Endpoint kQueueStats;           // queue_stats.cc (opt-in)
+extern const Endpoint kExchangeStats;        // queue_stats.cc (opt-in)
+extern const Endpoint kDefinitions;          // definitions.cc
+extern const Endpoint kHealthAlarms;         // health.cc
+extern const Endpoint kHealthLocalAlarms;
+extern const Endpoint kHealthQuorumCritical;
+extern const Endpoint kHealthMirrorSyncCritical;
+extern const Endpoint kHealthVirtualHosts;
+extern const Endpoint kHealthCertificateExpiration;
+extern const Endpoint kHealthProtocolAmqp;
+// The listing of /api/queues without enable_queue_totals (queues.cc): everything kQueues maps
+// but the depths, and state series for "live" and "down" only (the broker says "live" instead of
+// running/idle/flow).
+extern const Endpoint kQueueListing;
+// The per-node plugin fetch (queue_depth.cc). Never mapped from JSON: its keys are the rows of
+// AppendDepthRows.
+extern const Endpoint kQueueDepth;
+
+}  // namespace warren::metrics
+
+#endif  // WARREN_METRICS_TABLES_H_
