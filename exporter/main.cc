@@ -168,6 +168,8 @@ int main(int argc, char** argv) {
   for (const PluginUrl& url : config.plugin_urls) main_options.plugin_depth.urls.emplace_back(url.node, url.url);
   main_options.plugin_depth.url_template = config.plugin_url_template;
   main_options.plugin_depth.listing_interval = config.queue_listing_interval;
+  main_options.plugin_depth.discover = config.plugin_mode == "discover";
+  main_options.plugin_depth.retry_interval = config.plugin_retry_interval;
   main_options.plugin_depth.tls = config.rabbitmq_tls;
   main_options.plugin_depth.tls.server_name.clear();  // each plugin URL is checked against its own host
   if (!config.plugin_urls.empty() || !config.plugin_url_template.empty()) {

@@ -120,6 +120,8 @@ LabelValues ReadKeys(const std::vector<const rapidjson::Value*>& found, const au
     if (value == nullptr) {
     } else if (value->IsString()) {
       text = StringOf(*value);
+    } else if (value->IsInt64()) {  // exact: a queue's depth past a million stays a whole number
+      text = absl::StrCat(value->GetInt64());
     } else if (value->IsNumber()) {
       text = absl::StrCat(value->GetDouble());
     } else if (value->IsArray()) {

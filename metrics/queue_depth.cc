@@ -22,6 +22,26 @@ const Endpoint kQueueDepth{
     .opt_in = true,
 };
 
+namespace {
+// The depth row columns (AppendDepthRows), read from the listing with totals.
+constexpr Label kTotalsKeys[] = {{"vhost", "vhost"},          {"queue", "name"},
+                                 {"node", "leader|node"},     {"messages", "messages"},
+                                 {"ready", "messages_ready"}, {"unacked", "messages_unacknowledged"}};
+}  // namespace
+
+const Endpoint kQueueTotals{
+    .name = "queue_totals",
+    .group = "queues",
+    .path = "/api/queues",
+    .params = "disable_stats=true&enable_queue_totals=true",
+    .sortable = true,
+    .core = false,
+    .opt_in = true,
+    .vhost_path = "/api/queues/{vhost}",
+    .bert_pays = true,
+    .keys = kTotalsKeys,
+};
+
 LabelEscaping PluginEscapingFor(absl::string_view rabbitmq_version) {
   int major = 0, minor = 0;
   if (!MajorMinorOf(rabbitmq_version, &major, &minor)) return LabelEscaping::kNone;

@@ -37,6 +37,9 @@ extern const Endpoint kQueueListing;
 // The per-node plugin fetch (queue_depth.cc). Never mapped from JSON: its keys are the rows of
 // AppendDepthRows.
 extern const Endpoint kQueueDepth;
+// The depths alone from the listing with totals, as depth rows (queue_depth.cc): what plugin depth
+// falls back to for a scrape in which a node's plugin does not answer.
+extern const Endpoint kQueueTotals;
 
 }  // namespace warren::metrics
 

@@ -70,6 +70,10 @@ TEST(ParseArgs, BadInputNamesTheField) {
       {{"--scrape.health-interval=1s"}, "--scrape.health-interval: must not be shorter"},
       {{"--scrape.definitions-interval=1s"}, "--scrape.definitions-interval: must not be shorter"},
       {{"--scrape.queue-listing-interval=-1s"}, "--scrape.queue-listing-interval: must not be negative"},
+      {{"--scrape.plugin-retry-interval=0s"}, "--scrape.plugin-retry-interval: must be positive"},
+      {{"--rabbitmq.plugin=auto"}, "--rabbitmq.plugin: must be explicit, discover or off"},
+      {{"--rabbitmq.plugin=off", "--rabbitmq.plugin-url-template=http://{host}:15692"},
+       "--rabbitmq.plugin: is off while --rabbitmq.plugin-url or -url-template names plugins"},
       {{"--no-collector.nonsense"}, "--no-collector.nonsense: unknown collector"},
       {{"--rabbitmq.password-file=/nonexistent/pw"}, "--rabbitmq.password-file: cannot read"},
       {{"positional"}, "unexpected argument"},
@@ -144,7 +148,9 @@ TEST(ParseArgs, HelpListsEveryFlag) {
                            "WARREN_COLLECTOR_",
                            "--rabbitmq.plugin-url=NODE=URL",
                            "--rabbitmq.plugin-url-template=URL",
-                           "--scrape.queue-listing-interval"}) {
+                           "--scrape.queue-listing-interval",
+                           "--rabbitmq.plugin=MODE",
+                           "--scrape.plugin-retry-interval"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
   EXPECT_TRUE(ParseArgs({"--help"}, NoEnv())->help);
@@ -158,6 +164,17 @@ TEST(ParseArgs, QueueListingIntervalDefaultsToAMinute) {
   parsed = ParseArgs({"--scrape.queue-listing-interval=0s"}, NoEnv());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->config.queue_listing_interval, absl::ZeroDuration());
+}
+
+TEST(ParseArgs, PluginModeAndRetryInterval) {
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs({}, NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.plugin_mode, "explicit");
+  EXPECT_EQ(parsed->config.plugin_retry_interval, absl::Minutes(1));
+  parsed = ParseArgs({"--rabbitmq.plugin=discover", "--scrape.plugin-retry-interval=5m"}, NoEnv());
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->config.plugin_mode, "discover");
+  EXPECT_EQ(parsed->config.plugin_retry_interval, absl::Minutes(5));
 }
 
 TEST(ParseArgs, PluginUrlsOneTwoAndTemplate) {

@@ -1,5 +1,5 @@
-// FetchPluginDepths against a fake management API and a fake plugin: which nodes are asked, the
-// identity check, and one failing node not taking the others down.
+// PluginDepthFetcher against a fake management API and fake plugins: which nodes are asked, the
+// identity check, discovery from the overview's listeners, and the retry of a failed node.
 #include "exporter/scrape/plugin_depth.h"
 
 #include <string>
@@ -28,35 +28,45 @@ class PluginDepthTest : public ::testing::Test {
   void SetUp() override {
     plugin_.Set("/metrics/detailed", {.body = Coarse("rabbit@127.0.0.1"), .content_type = "text/plain"});
     management_.Set("/api/nodes", {.body = R"([{"name":"rabbit@127.0.0.1","running":true},)"
-                                           R"({"name":"rabbit@bad/host","running":true},)"
                                            R"({"name":"rabbit@down","running":false}])"});
   }
   PluginDepthFetch Fetch(const PluginDepthOptions& options) {
-    RabbitClient client(ClientOptions{.url = *ParseBrokerUrl(management_.url()), .user = "u", .password = "p"});
-    return FetchPluginDepths(client, options, nullptr, "3.10.8", absl::Now() + absl::Seconds(5));
+    PluginDepthFetcher fetcher(options, &client_, nullptr);
+    return fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
   }
   std::string Template() const { return absl::StrCat("http://{host}:", plugin_.port()); }
 
   FakeBroker management_, plugin_;
+  RabbitClient client_{ClientOptions{.url = *ParseBrokerUrl(management_.url()), .user = "u", .password = "p"}};
 };
 
-TEST_F(PluginDepthTest, TemplateAsksEveryRunningNodeAndANodeWithoutHostFailsAlone) {
-  const PluginDepthFetch fetch = Fetch({.urls = {}, .url_template = Template(), .tls = {}});
+TEST_F(PluginDepthTest, TemplateAsksNothingWhileARunningNodeHasNoHost) {
+  management_.Set("/api/nodes", {.body = R"([{"name":"rabbit@127.0.0.1","running":true},)"
+                                         R"({"name":"rabbit@bad/host","running":true}])"});
+  PluginDepthFetcher fetcher({.urls = {}, .url_template = Template()}, &client_, nullptr);
+  const PluginDepthFetch fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
+  EXPECT_EQ(fetch.rows.status().code(), absl::StatusCode::kUnavailable) << fetch.rows.status();
+  EXPECT_TRUE(absl::StrContains(fetch.rows.status().message(), "rabbit@bad/host")) << fetch.rows.status();
+  EXPECT_EQ(fetch.requests, 1u) << "/api/nodes only: rows without one running node are no use";
+  EXPECT_EQ(plugin_.Requests("/metrics/detailed"), 0);
+  const std::string text = metrics::SerializeFamilies(fetcher.nodes().SelfMetrics()).front().text;
+  EXPECT_TRUE(absl::StrContains(text, R"(warren_plugin_up{node="rabbit@bad/host",reason="no_host"} 0)")) << text;
+}
+
+TEST_F(PluginDepthTest, TemplateAsksEveryRunningNode) {
+  const PluginDepthFetch fetch = Fetch({.urls = {}, .url_template = Template()});
   ASSERT_TRUE(fetch.rows.ok()) << fetch.rows.status();
   ASSERT_EQ(fetch.rows->keys.size(), 1u);
   EXPECT_EQ(fetch.rows->keys[0], (metrics::LabelValues{"/", "q", "rabbit@127.0.0.1", "3", "", ""}));
   EXPECT_EQ(fetch.answered, (std::vector<std::string>{"rabbit@127.0.0.1"}));
-  EXPECT_EQ(fetch.node_error.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(fetch.node_error.message(), "rabbit@bad/host")) << fetch.node_error;
-  EXPECT_EQ(fetch.requests, 3u) << "/api/nodes, then the two running nodes; never the stopped one";
+  EXPECT_EQ(fetch.requests, 2u) << "/api/nodes, then the running node; never the stopped one";
   EXPECT_EQ(plugin_.Requests("/metrics/detailed"), 1);
 }
 
 TEST_F(PluginDepthTest, AnExplicitUrlWinsOverTheTemplate) {
   FakeBroker other;
   other.Set("/metrics/detailed", {.body = Coarse("rabbit@127.0.0.1"), .content_type = "text/plain"});
-  const PluginDepthFetch fetch =
-      Fetch({.urls = {{"rabbit@127.0.0.1", other.url()}}, .url_template = Template(), .tls = {}});
+  const PluginDepthFetch fetch = Fetch({.urls = {{"rabbit@127.0.0.1", other.url()}}, .url_template = Template()});
   ASSERT_TRUE(fetch.rows.ok()) << fetch.rows.status();
   EXPECT_EQ(other.Requests("/metrics/detailed"), 1);
   EXPECT_EQ(plugin_.Requests("/metrics/detailed"), 0);
@@ -64,21 +74,76 @@ TEST_F(PluginDepthTest, AnExplicitUrlWinsOverTheTemplate) {
 
 TEST_F(PluginDepthTest, NoNodeAnsweringIsAFailedFetch) {
   plugin_.Set("/metrics/detailed", {.body = Coarse("rabbit@someone-else"), .content_type = "text/plain"});
-  const PluginDepthFetch fetch = Fetch({.urls = {}, .url_template = Template(), .tls = {}});
+  const PluginDepthFetch fetch = Fetch({.urls = {}, .url_template = Template()});
   EXPECT_EQ(fetch.rows.status().code(), absl::StatusCode::kDataLoss) << fetch.rows.status();
   EXPECT_TRUE(absl::StrContains(fetch.rows.status().message(), "not this node")) << fetch.rows.status();
   EXPECT_TRUE(fetch.answered.empty());
 }
 
 TEST_F(PluginDepthTest, ExplicitUrlsOnlyNeverAskTheManagementApi) {
-  const PluginDepthFetch fetch = Fetch({.urls = {{"rabbit@127.0.0.1", plugin_.url()}}, .url_template = "", .tls = {}});
+  const PluginDepthFetch fetch = Fetch({.urls = {{"rabbit@127.0.0.1", plugin_.url()}}, .url_template = ""});
   ASSERT_TRUE(fetch.rows.ok()) << fetch.rows.status();
   EXPECT_EQ(management_.Requests("/api/nodes"), 0);
   EXPECT_EQ(fetch.requests, 1u);
 }
 
-// Three nodes that each take 1.5 s all answer within a 2.9 s deadline: asked one after the other,
-// the second would already run past it.
+// Discovery: the node's plugin from the overview's listeners, which are asked again only once per
+// retry interval while they name every running node.
+TEST_F(PluginDepthTest, DiscoveryFindsThePluginInTheOverviewsListeners) {
+  management_.Set(
+      "/api/overview",
+      {.body = absl::StrCat(
+           R"({"listeners":[{"node":"rabbit@127.0.0.1","protocol":"amqp",)",
+           R"("ip_address":"127.0.0.1","port":5672},)", R"({"node":"rabbit@127.0.0.1","protocol":"http/prometheus",)",
+           R"("ip_address":"::","port":)", plugin_.port(), R"(,"socket_opts":{"ip":"127.0.0.1"}}]})")});
+  PluginDepthFetcher fetcher({.discover = true}, &client_, nullptr);
+  PluginDepthFetch fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
+  ASSERT_TRUE(fetch.rows.ok()) << fetch.rows.status();
+  EXPECT_EQ(fetch.rows->keys.size(), 1u);
+  EXPECT_EQ(fetch.requests, 3u) << "nodes, listeners, the plugin";
+  EXPECT_EQ(management_.LastQuery("/api/overview"), "columns=listeners");
+  fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
+  ASSERT_TRUE(fetch.rows.ok()) << fetch.rows.status();
+  EXPECT_EQ(fetch.requests, 2u) << "the listeners are known";
+  EXPECT_EQ(management_.Requests("/api/overview"), 1);
+  const std::string text = metrics::SerializeFamilies(fetcher.nodes().SelfMetrics()).front().text;
+  EXPECT_TRUE(absl::StrContains(text, R"(warren_plugin_up{node="rabbit@127.0.0.1",reason="ok"} 1)")) << text;
+}
+
+TEST_F(PluginDepthTest, ANodeWithoutAPluginListenerIsNotListedAndNothingIsAsked) {
+  management_.Set("/api/overview", {.body = R"({"listeners":[{"node":"rabbit@127.0.0.1","protocol":"amqp",)"
+                                            R"("ip_address":"127.0.0.1","port":5672}]})"});
+  PluginDepthFetcher fetcher({.discover = true}, &client_, nullptr);
+  const PluginDepthFetch fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
+  EXPECT_EQ(fetch.rows.status().code(), absl::StatusCode::kUnavailable) << fetch.rows.status();
+  EXPECT_EQ(plugin_.Requests("/metrics/detailed"), 0);
+  const std::string text = metrics::SerializeFamilies(fetcher.nodes().SelfMetrics()).front().text;
+  EXPECT_TRUE(absl::StrContains(text, R"(warren_plugin_up{node="rabbit@127.0.0.1",reason="not_listed"} 0)")) << text;
+}
+
+// A node whose plugin failed is asked again only once its retry is due; until then nothing is.
+TEST_F(PluginDepthTest, AFailedNodeIsAskedAgainOnlyAfterTheRetryInterval) {
+  const std::string url = "http://127.0.0.1:1";  // nothing listens: refused at once
+  const absl::Duration retry = absl::Milliseconds(800);
+  PluginDepthFetcher fetcher({.urls = {{"rabbit@127.0.0.1", url}}, .retry_interval = retry}, &client_, nullptr);
+  PluginDepthFetch fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
+  const absl::Time failed = absl::Now();
+  EXPECT_EQ(fetch.rows.status().code(), absl::StatusCode::kUnavailable) << fetch.rows.status();
+  EXPECT_EQ(fetch.requests, 1u);
+  std::string text = metrics::SerializeFamilies(fetcher.nodes().SelfMetrics()).front().text;
+  EXPECT_TRUE(absl::StrContains(text, R"(warren_plugin_up{node="rabbit@127.0.0.1",reason="unreachable"} 0)")) << text;
+  while (absl::Now() < failed + retry / 2) {
+    fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
+    EXPECT_FALSE(fetch.rows.ok());
+    EXPECT_EQ(fetch.requests, 0u) << "asked before its retry was due";
+  }
+  absl::SleepFor(failed + retry - absl::Now());
+  fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
+  EXPECT_EQ(fetch.requests, 1u) << "asked again once the retry is due";
+}
+
+// Three nodes that each take 1.5 s all answer within a 3.5 s deadline, of which the plugins get
+// half: asked one after the other, the second would already run past it.
 TEST_F(PluginDepthTest, NodesAreAskedAtTheSameTime) {
   FakeBroker n1, n2, n3;
   PluginDepthOptions options;
@@ -87,11 +152,9 @@ TEST_F(PluginDepthTest, NodesAreAskedAtTheSameTime) {
                 {.body = Coarse(node), .delay = absl::Milliseconds(1500), .content_type = "text/plain"});
     options.urls.emplace_back(node, plugin->url());
   }
-  RabbitClient client(ClientOptions{.url = *ParseBrokerUrl(management_.url()), .user = "u", .password = "p"});
-  const PluginDepthFetch fetch =
-      FetchPluginDepths(client, options, nullptr, "3.10.8", absl::Now() + absl::Milliseconds(2900));
+  PluginDepthFetcher fetcher(options, &client_, nullptr);
+  const PluginDepthFetch fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Milliseconds(3500));
   ASSERT_TRUE(fetch.rows.ok()) << fetch.rows.status();
-  EXPECT_TRUE(fetch.node_error.ok()) << fetch.node_error;
   EXPECT_EQ(fetch.answered, (std::vector<std::string>{"rabbit@n1", "rabbit@n2", "rabbit@n3"}));
   ASSERT_EQ(fetch.rows->keys.size(), 3u);
   EXPECT_EQ(fetch.rows->keys[0][2], "rabbit@n1") << "rows in the order the nodes were asked";

@@ -164,3 +164,29 @@ TEST(QueueListing, AsksWithoutTotalsAndForTheHostNode) {
 
 }  // namespace
 }  // namespace warren::metrics
+
+namespace warren::metrics {
+namespace {
+
+// The listing plugin depth falls back to: the depths alone, as depth rows, exact past a million.
+TEST(QueueTotals, AsksForTheDepthsAloneAndGivesDepthRows) {
+  const std::string request = RequestFor(kQueueTotals, "3.10.8");
+  EXPECT_EQ(request,
+            "/api/queues?disable_stats=true&enable_queue_totals=true&columns=vhost,name,leader,node,messages,"
+            "messages_ready,messages_unacknowledged&sort=");
+  absl::StatusOr<Mapped> mapped =
+      Mapper(kQueueTotals)
+          .Map(R"([{"vhost":"/","name":"big","node":"rabbit@a","messages":123456789,"messages_ready":123456788,)"
+               R"("messages_unacknowledged":1},)"
+               R"({"vhost":"v","name":"q","leader":"rabbit@b","node":"rabbit@a","type":"quorum"},)"
+               R"({"vhost":"v","name":"down","node":"rabbit@c","state":"down"}])");
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  ASSERT_EQ(mapped->keys.size(), 3u);
+  EXPECT_EQ(mapped->keys[0], (LabelValues{"/", "big", "rabbit@a", "123456789", "123456788", "1"}));
+  EXPECT_EQ(mapped->keys[1], (LabelValues{"v", "q", "rabbit@b", "", "", ""})) << "the leader hosts a quorum queue";
+  EXPECT_EQ(mapped->keys[2], (LabelValues{"v", "down", "rabbit@c", "", "", ""})) << "no depth, never 0";
+  EXPECT_TRUE(mapped->families.empty());
+}
+
+}  // namespace
+}  // namespace warren::metrics

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "exporter/scrape/self_metrics.h"
 #include "gtest/gtest.h"
 #include "metrics/endpoints.h"
 #include "tests/fake_broker.h"
@@ -439,22 +440,25 @@ std::string CoarseText(const std::string& node, const std::vector<std::pair<std:
   return text;
 }
 
-std::string Listing(const std::vector<std::string>& queues) {
+// Queues on rabbit@fake; `messages` is what the listing with totals says (the plugin says otherwise).
+std::string Listing(const std::vector<std::pair<std::string, int>>& queues) {
   std::string body = "[";
-  for (const std::string& queue : queues) {
+  for (const auto& [queue, messages] : queues) {
     absl::StrAppend(&body, body.size() > 1 ? "," : "", R"({"vhost":"/","name":")", queue,
-                    R"(","type":"classic","policy":"","state":"live","node":"rabbit@fake"})");
+                    R"(","type":"classic","policy":"","state":"live","node":"rabbit@fake","messages":)", messages, "}");
   }
   return body + "]";
 }
 
-// Plugin depth: queues listed without totals, depth from the host node's plugin (asked for text,
-// without credentials), and the listing fetched again only when the plugin's report stops
-// matching it.
+// Plugin depth: the listing with totals until the node's plugin has answered, then queues listed
+// without totals and depth from the host node's plugin (asked for text, without credentials), the
+// listing fetched again only when the plugin's report stops matching it. A plugin that stops
+// answering as its node: that scrape's depths from a listing with totals, then the listing with
+// totals as without plugin depth, the plugin asked again only after the retry interval.
 TEST_F(ScraperTest, PluginDepthListsQueuesAgainOnlyWhenTheReportChanges) {
   FakeBroker broker, plugin;
   broker.SetHealthy(0);
-  broker.Set("/api/queues", {.body = Listing({"a"})});
+  broker.Set("/api/queues", {.body = Listing({{"a", 40}})});
   plugin.Set("/metrics/detailed", {.body = CoarseText("rabbit@fake", {{"a", 4}}), .content_type = "text/plain"});
   client_ = std::make_unique<RabbitClient>(
       ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
@@ -463,13 +467,20 @@ TEST_F(ScraperTest, PluginDepthListsQueuesAgainOnlyWhenTheReportChanges) {
                            .health_interval = absl::Minutes(1),
                            .definitions_interval = absl::Minutes(5),
                            .endpoints = {}};
+  const absl::Duration retry = absl::Milliseconds(1500);
   options.plugin_depth = {
-      .urls = {{"rabbit@fake", plugin.url()}}, .url_template = "", .tls = {}, .listing_interval = absl::Hours(1)};
+      .urls = {{"rabbit@fake", plugin.url()}}, .listing_interval = absl::Hours(1), .retry_interval = retry};
   Scraper scraper(options, client_.get(), &pool_);
+  const std::string a_depth = R"(rabbitmq_queue_messages{vhost="/",queue="a"})";
 
-  std::string text;
-  for (int i = 0; i < 4; ++i) text = scraper.Render(In(absl::Seconds(5)));
-  EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages{vhost="/",queue="a"})"), 4.0) << text;
+  std::string text = scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, a_depth), 40.0) << "the first scrape lists with totals\n" << text;
+  EXPECT_EQ(SampleValue(text, "warren_queue_depth_from_plugin"), 0.0);
+  EXPECT_NE(broker.LastQuery("/api/queues").find("enable_queue_totals"), std::string::npos);
+  for (int i = 0; i < 3; ++i) text = scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, a_depth), 4.0) << text;
+  EXPECT_EQ(SampleValue(text, "warren_queue_depth_from_plugin"), 1.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_plugin_up{node="rabbit@fake",reason="ok"})"), 1.0) << text;
   EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_state{vhost="/",queue="a",state="live"})"), 1.0);
   EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_state{vhost="/",queue="a",state="down"})"), 0.0);
   EXPECT_FALSE(SampleValue(text, R"(rabbitmq_queue_state{vhost="/",queue="a",state="flow"})").has_value())
@@ -480,33 +491,48 @@ TEST_F(ScraperTest, PluginDepthListsQueuesAgainOnlyWhenTheReportChanges) {
   EXPECT_EQ(plugin.LastAccept("/metrics/detailed"), "text/plain");
   EXPECT_EQ(plugin.LastAuthorization(), "") << "the management credentials are not the plugin's";
   EXPECT_EQ(broker.LastQuery("/api/queues").find("enable_queue_totals"), std::string::npos);
-  // Listed at the first scrape, perhaps again at the second (the first report may have raced the
-  // first listing), then not within the hour.
-  const int listed = broker.Requests("/api/queues");
-  EXPECT_LE(listed, 2);
-  scraper.Render(In(absl::Seconds(5)));
-  EXPECT_EQ(broker.Requests("/api/queues"), listed);
+  EXPECT_EQ(broker.Requests("/api/queues"), 2) << "with totals, then without; then not within the hour";
 
   // A new queue: the report no longer matches, so the next scrapes list again, then stop.
-  broker.Set("/api/queues", {.body = Listing({"a", "b"})});
+  broker.Set("/api/queues", {.body = Listing({{"a", 40}, {"b", 70}})});
   plugin.Set("/metrics/detailed",
              {.body = CoarseText("rabbit@fake", {{"a", 4}, {"b", 7}}), .content_type = "text/plain"});
   for (int i = 0; i < 3; ++i) text = scraper.Render(In(absl::Seconds(5)));
   EXPECT_EQ(SampleValue(text, R"(rabbitmq_queue_messages{vhost="/",queue="b"})"), 7.0) << text;
   const int relisted = broker.Requests("/api/queues");
-  EXPECT_GE(relisted, listed + 1);
-  EXPECT_LE(relisted, listed + 2);
+  EXPECT_GE(relisted, 3);
+  EXPECT_LE(relisted, 4);
   scraper.Render(In(absl::Seconds(5)));
   EXPECT_EQ(broker.Requests("/api/queues"), relisted);
 
-  // The plugin answers for another node: refused, counted, and the listing is fetched again.
+  // The plugin answers for another node: refused, and this scrape's depths come from a narrow
+  // listing with totals; nothing goes missing.
   plugin.Set("/metrics/detailed",
              {.body = CoarseText("rabbit@other", {{"a", 4}, {"b", 7}}), .content_type = "text/plain"});
+  const int asked = plugin.Requests("/metrics/detailed");
   text = scraper.Render(In(absl::Seconds(5)));
-  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queue_depth"})"), 0.0);
-  EXPECT_EQ(SampleValue(text, R"(warren_scrape_errors_total{endpoint="queue_depth",reason="bad_response"})"), 1.0);
-  scraper.Render(In(absl::Seconds(5)));
+  const absl::Time failed = absl::Now();
+  EXPECT_EQ(SampleValue(text, a_depth), 40.0) << text;
+  EXPECT_EQ(SampleValue(text, R"(warren_queue_depth_missing{node="rabbit@fake"})"), 0.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="queue_depth"})"), 1.0);
+  EXPECT_EQ(SampleValue(text, R"(warren_plugin_up{node="rabbit@fake",reason="wrong_node"})"), 0.0) << text;
+  EXPECT_EQ(SampleValue(text, "warren_queue_depth_from_plugin"), 0.0);
   EXPECT_EQ(broker.Requests("/api/queues"), relisted + 1);
+  // Then the listing with totals at every scrape, the plugin left alone until the retry is due.
+  while (absl::Now() < failed + retry * 0.5) text = scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, a_depth), 40.0) << text;
+  EXPECT_NE(broker.LastQuery("/api/queues").find("enable_queue_totals"), std::string::npos);
+  EXPECT_EQ(plugin.Requests("/metrics/detailed"), asked + 1) << "asked again before the retry interval";
+
+  // Past the retry interval the plugin is asked again; it answers as its node, so the listing
+  // goes without totals once more.
+  plugin.Set("/metrics/detailed",
+             {.body = CoarseText("rabbit@fake", {{"a", 4}, {"b", 7}}), .content_type = "text/plain"});
+  absl::SleepFor(failed + retry - absl::Now());
+  for (int i = 0; i < 2; ++i) text = scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, a_depth), 4.0) << text;
+  EXPECT_EQ(SampleValue(text, R"(warren_plugin_up{node="rabbit@fake",reason="ok"})"), 1.0) << text;
+  EXPECT_EQ(plugin.Requests("/metrics/detailed"), asked + 3);
 }
 
 }  // namespace
@@ -609,6 +635,78 @@ TEST(ScraperPlans, ANewKindOfPlanNeedsNoChangeToTheScraper) {
     // The plans die with the scraper: read them while it lives.
     EXPECT_EQ(things_plan->last_version_seen, "") << "the first fetch ran before any facts";
   }
+}
+
+// A slow plan and one that follows it: the follower's fetch starts only once the slow one's has
+// ended (in one scrape), may stand down (its data dropped, joins over it not computed), and adds
+// self-metrics of its own.
+constexpr metrics::Endpoint kFollower{
+    .name = "follower", .group = "things", .path = "/nowhere/either", .keys = kThingLabels};
+
+class SlowThingsPlan final : public FetchPlan {
+ public:
+  SlowThingsPlan() : FetchPlan(kThings) {}
+  FetchResult Fetch(const FetchContext&) override {
+    absl::SleepFor(absl::Milliseconds(300));
+    ended = absl::Now();
+    return {.mapped = metrics::Mapper(kThings).Map(R"([{"name":"a","size":3}])")};
+  }
+  std::atomic<absl::Time> ended = absl::InfinitePast();
+};
+
+class FollowerPlan final : public FetchPlan {
+ public:
+  FollowerPlan() : FetchPlan(kFollower) {}
+  const char* Follows() const override { return "things"; }
+  std::vector<prometheus::MetricFamily> SelfMetrics() const override {
+    prometheus::MetricFamily family = FamilyOf({"warren_test_follower", prometheus::MetricType::Gauge, "", "Test."});
+    AddSample(&family, {}, stand_down ? 0 : 1);
+    return {family};
+  }
+  FetchResult Fetch(const FetchContext&) override {
+    started = absl::Now();
+    metrics::Mapped mapped;
+    mapped.keys = {{"x"}, {"y"}, {"z"}};
+    return {.mapped = std::move(mapped), .stand_down = stand_down};
+  }
+  std::atomic<absl::Time> started = absl::InfinitePast();
+  std::atomic<bool> stand_down = false;
+};
+
+metrics::FamilyBuilder CountFollowed(metrics::JoinInputs inputs) {
+  metrics::FamilyBuilder family("rabbitmq_test_followed", "Rows of the follower.", prometheus::MetricType::Gauge);
+  family.Value(static_cast<double>(inputs[0]->size()));
+  return family;
+}
+constexpr const metrics::Endpoint* kFollowerOnly[] = {&kFollower};
+const metrics::Join kFollowerJoin{kFollowerOnly, "rabbitmq_test_followed", "", "Rows of the follower.", &CountFollowed};
+
+TEST(ScraperPlans, AFollowingPlanStartsWhenTheOneItFollowsEndsAndMayStandDown) {
+  ScraperPool pool(4);
+  ScrapePlans plans;
+  auto slow = std::make_unique<SlowThingsPlan>();
+  auto follower = std::make_unique<FollowerPlan>();
+  SlowThingsPlan* slow_plan = slow.get();
+  FollowerPlan* follower_plan = follower.get();
+  plans.plans.push_back(std::move(slow));
+  plans.plans.push_back(std::move(follower));
+  plans.joins.push_back(&kFollowerJoin);
+  Scraper scraper({.scrape_timeout = absl::Seconds(5),
+                   .min_interval = absl::ZeroDuration(),
+                   .health_interval = absl::Minutes(1),
+                   .definitions_interval = absl::Minutes(5)},
+                  std::move(plans), &pool);
+  std::string text = scraper.Render(In(absl::Seconds(5)));
+  EXPECT_GE(follower_plan->started.load(), slow_plan->ended.load()) << "started before the one it follows ended";
+  EXPECT_EQ(SampleValue(text, "rabbitmq_test_followed"), 3.0) << "rendered after both\n" << text;
+  EXPECT_EQ(SampleValue(text, "warren_test_follower"), 1.0);
+
+  follower_plan->stand_down = true;
+  text = scraper.Render(In(absl::Seconds(5)));
+  EXPECT_GE(follower_plan->started.load(), slow_plan->ended.load());
+  EXPECT_FALSE(absl::StrContains(text, "rabbitmq_test_followed")) << "a plan standing down feeds no join\n" << text;
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="follower"})"), 1.0);
+  EXPECT_EQ(SampleValue(text, "warren_test_follower"), 0.0);
 }
 
 TEST(ScraperPlans, TheOverviewsFactsReachTheNextFetches) {

@@ -65,6 +65,11 @@ struct Config {
   std::string plugin_url_template;  // "{host}" stands for the part of a node name after '@'
   // With plugin depth, the listing is fetched this often while nothing suggests a change.
   absl::Duration queue_listing_interval = absl::Minutes(1);
+  // --rabbitmq.plugin: "explicit" (only the URLs or template above), "discover" (those, and each
+  // other running node's plugin listener from /api/overview) or "off" (no plugin at all).
+  std::string plugin_mode = "explicit";
+  // A node whose plugin did not answer is asked again after this long.
+  absl::Duration plugin_retry_interval = absl::Minutes(1);
   // Groups switched off: no request is made. The opt-in statistics tier starts here.
   std::vector<std::string> disabled_collectors = metrics::OptInGroups();
 

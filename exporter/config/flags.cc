@@ -71,6 +71,17 @@ const std::vector<Flag>& Flags() {
          return absl::OkStatus();
        },
        [](const Config& c) { return std::string(BodyFormatName(c.rabbitmq_format)); }},
+      {"rabbitmq.plugin", "MODE",
+       "Queue depth from the nodes' rabbitmq_prometheus plugins: explicit (the nodes --rabbitmq.plugin-url or "
+       "-url-template name), discover (also every other running node's plugin listener, from /api/overview) or off.",
+       [](Config* c, absl::string_view v) {
+         if (v != "explicit" && v != "discover" && v != "off") {
+           return absl::InvalidArgumentError("must be explicit, discover or off");
+         }
+         c->plugin_mode = std::string(v);
+         return absl::OkStatus();
+       },
+       [](const Config& c) { return c.plugin_mode; }},
       {"rabbitmq.plugin-url", "NODE=URL",
        "Queue depth from this node's rabbitmq_prometheus plugin, e.g. rabbit@host-1=http://10.0.0.5:15692 "
        "(repeatable or comma-separated; opt-in, see docs/design/plugin-depth.md).",
@@ -109,6 +120,11 @@ const std::vector<Flag>& Flags() {
        "next scrape).",
        [](Config* c, absl::string_view v) { return SetDuration(v, &c->queue_listing_interval); },
        [](const Config& c) { return absl::FormatDuration(c.queue_listing_interval); }},
+      {"scrape.plugin-retry-interval", "DURATION",
+       "With plugin depth: how long a node whose plugin did not answer waits before it is asked again (its queue "
+       "depths come from the listing with totals meanwhile).",
+       [](Config* c, absl::string_view v) { return SetDuration(v, &c->plugin_retry_interval); },
+       [](const Config& c) { return absl::FormatDuration(c.plugin_retry_interval); }},
       {"scrape.workers", "N", "Threads fetching endpoints in parallel.",
        [](Config* c, absl::string_view v) {
          int64_t n = 0;

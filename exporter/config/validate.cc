@@ -68,6 +68,13 @@ absl::Status Config::Validate() const {
   if (queue_listing_interval < absl::ZeroDuration()) {
     return FlagError("scrape.queue-listing-interval", absl::InvalidArgumentError("must not be negative"));
   }
+  if (plugin_retry_interval <= absl::ZeroDuration()) {
+    return FlagError("scrape.plugin-retry-interval", absl::InvalidArgumentError("must be positive"));
+  }
+  if (plugin_mode == "off" && (!plugin_urls.empty() || !plugin_url_template.empty())) {
+    return FlagError("rabbitmq.plugin",
+                     absl::InvalidArgumentError("is off while --rabbitmq.plugin-url or -url-template names plugins"));
+  }
   if (scrape_workers < 1 || scrape_workers > 64) {
     return FlagError("scrape.workers", absl::InvalidArgumentError("must be between 1 and 64"));
   }

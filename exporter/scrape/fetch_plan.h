@@ -18,6 +18,7 @@
 #include "metrics/broker_facts.h"
 #include "metrics/endpoints.h"
 #include "metrics/mapper.h"
+#include "prometheus/metric_family.h"
 
 namespace warren {
 
@@ -35,10 +36,13 @@ struct FetchResult {
   absl::StatusOr<metrics::Mapped> mapped;
   // A part that failed while the rest answered (one node of several): the data is published and
   // the failure still counts.
-  absl::Status partial_error;
+  absl::Status partial_error = {};
   size_t requests = 0;  // HTTP requests made
   // What the broker said about itself, when this answer holds it (the overview).
-  std::optional<metrics::BrokerFacts> facts;
+  std::optional<metrics::BrokerFacts> facts = std::nullopt;
+  // The plan has nothing to serve for now (another plan carries what it would): its last data is
+  // dropped, and joins over it are not computed until it publishes again.
+  bool stand_down = false;
 };
 
 // The self-metrics a plan's endpoint carries besides success, duration, errors and field errors.
@@ -61,6 +65,12 @@ class FetchPlan {
   // How long a fetch's data is served before the next fetch; `cadence` is the interval of the
   // endpoint's cadence. Thread-safe.
   virtual absl::Duration Interval(absl::Duration cadence) const { return cadence; }
+  // The name of a plan listed before this one whose fetch, when both run in one scrape, ends before
+  // this one's starts (this one reads what that one did); nullptr: none.
+  virtual const char* Follows() const { return nullptr; }
+  // Self-metrics of the plan's own (warren_*), besides those the scraper keeps for every plan.
+  // Thread-safe.
+  virtual std::vector<prometheus::MetricFamily> SelfMetrics() const { return {}; }
   // One fetch, never past context.deadline. The scraper runs at most one per plan at a time, on
   // its pool; a plan that keeps state between fetches guards it against Interval().
   virtual FetchResult Fetch(const FetchContext& context) = 0;

@@ -7,11 +7,13 @@
 #include <system_error>
 #include <thread>
 
-#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/synchronization/mutex.h"
 #include "exporter/broker/broker_url.h"
+#include "exporter/scrape/plugin_discovery.h"
+#include "exporter/scrape/self_metrics.h"
 #include "metrics/json.h"
 #include "metrics/plugin_text.h"
 #include "metrics/queue_depth.h"
@@ -26,53 +28,12 @@ using NodeUrls = std::vector<std::pair<std::string, std::string>>;
 // asked in bounded threads.
 constexpr size_t kMaxNodesAtOnce = 16;
 
-// A host name or address as a node name may carry after '@': nothing that could change which
-// URL the template makes (no '/', '@', ':', '?', '#', '%' or spaces).
-bool PlainHost(absl::string_view host) {
-  if (host.empty() || host.size() > 253) return false;
-  for (char c : host) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') return false;
-  }
-  return true;
-}
-
-// Node name -> plugin base URL: the explicit ones, and the template's for the other nodes
-// /api/nodes says are running ("" for a node whose name gives the template no host).
-absl::StatusOr<NodeUrls> UrlsToAsk(const RabbitClient& management, const PluginDepthOptions& options,
-                                   absl::Time deadline, size_t* requests) {
-  NodeUrls urls = options.urls;
-  if (options.url_template.empty()) return urls;
-  ++*requests;
-  absl::StatusOr<std::string> body = management.Get("/api/nodes?columns=name,running", deadline);
-  if (!body.ok()) return body.status();
-  rapidjson::Document nodes;
-  if (absl::Status parsed = metrics::ParseJson(*body, "/api/nodes", &nodes); !parsed.ok()) return parsed;
-  if (!nodes.IsArray()) return absl::DataLossError("/api/nodes: not a JSON array");
-  for (const rapidjson::Value& node : nodes.GetArray()) {
-    if (!node.IsObject()) continue;
-    auto name = node.FindMember("name");
-    auto running = node.FindMember("running");
-    // A node that is down has no plugin to ask; its queues are down and count as missing.
-    if (name == node.MemberEnd() || !name->value.IsString() || running == node.MemberEnd() ||
-        !running->value.IsBool() || !running->value.GetBool()) {
-      continue;
-    }
-    const std::string node_name(name->value.GetString(), name->value.GetStringLength());
-    if (std::any_of(urls.begin(), urls.end(), [&](const auto& url) { return url.first == node_name; })) continue;
-    const size_t at = node_name.find('@');
-    const absl::string_view host =
-        at == std::string::npos ? absl::string_view() : absl::string_view(node_name).substr(at + 1);
-    urls.emplace_back(node_name,
-                      PlainHost(host) ? absl::StrReplaceAll(options.url_template, {{"{host}", host}}) : std::string());
-  }
-  return urls;
-}
+constexpr char kWrongNode[] = "the plugin is node '";
 
 // One node's plugin, its depth rows appended to `rows`.
-absl::Status FetchNode(const std::string& node, const std::string& url, const PluginDepthOptions& options,
-                       const metrics::Filter* filter, metrics::LabelEscaping escaping, int64_t max_body_bytes,
-                       absl::Time deadline, metrics::Mapped* rows) {
-  if (url.empty()) return absl::InvalidArgumentError("the node name has no host for the plugin URL template");
+absl::Status FetchNodeRows(const std::string& node, const std::string& url, const PluginDepthOptions& options,
+                           const metrics::Filter* filter, metrics::LabelEscaping escaping, int64_t max_body_bytes,
+                           absl::Time deadline, metrics::Mapped* rows) {
   absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
   if (!parsed.ok()) return parsed.status();
   const bool tls = parsed->scheme == "https";
@@ -88,46 +49,157 @@ absl::Status FetchNode(const std::string& node, const std::string& url, const Pl
   if (!body.ok()) return body.status();
   const metrics::PluginDepths depths = metrics::ParseCoarseDepths(*body, escaping);
   if (depths.node != node) {  // a wrong port map or a load balancer: never attribute depths to the wrong node
-    return absl::DataLossError(absl::StrCat("the plugin is node '", depths.node, "', not this node"));
+    return absl::DataLossError(absl::StrCat(kWrongNode, depths.node, "', not this node"));
   }
   rows->errors.wrong_type += depths.ambiguous_lines + depths.malformed_lines + depths.invalid_values + depths.conflicts;
   metrics::AppendDepthRows(depths, node, filter, &rows->keys);
   return absl::OkStatus();
 }
 
+// FetchNodeRows, and why the node's plugin is not used ("ok" when it is).
+absl::Status FetchNode(const std::string& node, const std::string& url, const PluginDepthOptions& options,
+                       const metrics::Filter* filter, metrics::LabelEscaping escaping, int64_t max_body_bytes,
+                       absl::Time deadline, metrics::Mapped* rows, std::string* reason) {
+  absl::Status status = FetchNodeRows(node, url, options, filter, escaping, max_body_bytes, deadline, rows);
+  if (status.ok()) {
+    *reason = "ok";
+  } else if (absl::StartsWith(status.message(), kWrongNode)) {
+    *reason = "wrong_node";
+  } else {
+    *reason = std::string(ErrorReason(status));
+  }
+  return status;
+}
+
+// The URL as it may be logged: parsed URLs carry no credentials.
+std::string SafeUrl(const std::string& url) {
+  absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
+  return parsed.ok() ? parsed->ToString() : "(invalid URL)";
+}
+
 }  // namespace
 
-PluginDepthFetch FetchPluginDepths(const RabbitClient& management, const PluginDepthOptions& options,
-                                   const metrics::Filter* filter, absl::string_view rabbitmq_version,
-                                   absl::Time deadline) {
+PluginDepthFetcher::PluginDepthFetcher(PluginDepthOptions options, const RabbitClient* management,
+                                       const metrics::Filter* filter)
+    : options_(std::move(options)), management_(management), filter_(filter), nodes_(options_.retry_interval) {}
+
+absl::Status PluginDepthFetcher::RefreshListeners(const std::vector<std::string>& running, absl::Time deadline,
+                                                  size_t* requests) {
+  const bool all_known = std::all_of(running.begin(), running.end(), [&](const std::string& node) {
+    return std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& l) { return l.node == node; });
+  });
+  if (all_known && absl::Now() - listeners_at_ < options_.retry_interval) return absl::OkStatus();
+  ++*requests;
+  absl::StatusOr<std::string> body = management_->Get(kListenersRequest, deadline);
+  if (!body.ok()) return body.status();
+  rapidjson::Document overview;
+  if (absl::Status parsed = metrics::ParseJson(*body, "/api/overview", &overview); !parsed.ok()) return parsed;
+  listeners_ = metrics::ReadBrokerFacts(overview).listeners;
+  listeners_at_ = absl::Now();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<PluginDepthFetcher::Target>> PluginDepthFetcher::Targets(absl::Time deadline,
+                                                                                    size_t* requests) {
+  std::vector<Target> targets;
+  if (options_.url_template.empty() && !options_.discover) {  // the explicit nodes are the nodes
+    for (const auto& [node, url] : options_.urls) targets.push_back({.node = node, .url = url});
+    return targets;
+  }
+  ++*requests;
+  absl::StatusOr<std::string> body = management_->Get("/api/nodes?columns=name,running", deadline);
+  if (!body.ok()) return body.status();
+  rapidjson::Document nodes;
+  if (absl::Status parsed = metrics::ParseJson(*body, "/api/nodes", &nodes); !parsed.ok()) return parsed;
+  if (!nodes.IsArray()) return absl::DataLossError("/api/nodes: not a JSON array");
+  std::vector<std::string> running;
+  for (const rapidjson::Value& node : nodes.GetArray()) {
+    if (!node.IsObject()) continue;
+    auto name = node.FindMember("name");
+    auto up = node.FindMember("running");
+    // A node that is down has no plugin to ask; its queues are down.
+    if (name == node.MemberEnd() || !name->value.IsString() || up == node.MemberEnd() || !up->value.IsBool() ||
+        !up->value.GetBool()) {
+      continue;
+    }
+    running.emplace_back(name->value.GetString(), name->value.GetStringLength());
+  }
+  if (options_.discover) {
+    if (absl::Status listed = RefreshListeners(running, deadline, requests); !listed.ok()) return listed;
+  }
+  for (const std::string& node : running) {
+    Target target{.node = node};
+    auto explicit_url =
+        std::find_if(options_.urls.begin(), options_.urls.end(), [&](const auto& url) { return url.first == node; });
+    const size_t at = node.find('@');
+    const absl::string_view host =
+        at == std::string::npos ? absl::string_view() : absl::string_view(node).substr(at + 1);
+    if (explicit_url != options_.urls.end()) {
+      target.url = explicit_url->second;
+    } else if (!options_.url_template.empty()) {
+      if (PlainHost(host)) {
+        target.url = absl::StrReplaceAll(options_.url_template, {{"{host}", host}});
+      } else {
+        target.reason = "no_host";
+      }
+    } else {
+      DiscoveredUrl found = PluginUrlFromListeners(node, listeners_);
+      target.url = std::move(found.url);
+      target.reason = found.reason;
+    }
+    targets.push_back(std::move(target));
+  }
+  return targets;
+}
+
+PluginDepthFetch PluginDepthFetcher::Fetch(absl::string_view rabbitmq_version, absl::Time deadline) {
   PluginDepthFetch fetch;
-  absl::StatusOr<NodeUrls> urls = UrlsToAsk(management, options, deadline, &fetch.requests);
-  if (!urls.ok()) {
-    fetch.rows = urls.status();
+  absl::StatusOr<std::vector<Target>> targets = Targets(deadline, &fetch.requests);
+  if (!targets.ok()) {
+    fetch.rows = targets.status();
     return fetch;
   }
-  if (urls->empty()) {
+  if (targets->empty()) {
     fetch.rows = absl::NotFoundError("no node to ask for queue depth");
     return fetch;
   }
+  std::vector<std::string> running;
+  for (const Target& target : *targets) running.push_back(target.node);
+  nodes_.KeepOnly(running);
+  const absl::Time now = absl::Now();
+  for (const Target& target : *targets) {
+    if (target.url.empty()) nodes_.Record(target.node, "", target.reason, now);
+  }
+  // Rows missing a node are of no use: while one node cannot be asked yet, none is.
+  for (const Target& target : *targets) {
+    if (target.url.empty() || !nodes_.Due(target.node, now)) {
+      fetch.rows = absl::UnavailableError(absl::StrCat("node ", target.node, "'s plugin is not in use"));
+      return fetch;
+    }
+  }
+
   const metrics::LabelEscaping escaping = metrics::PluginEscapingFor(rabbitmq_version);
+  // Half the time left at most: a plugin that times out leaves the other half to the listing with
+  // totals that stands in for it.
+  const absl::Time node_deadline = now + (deadline - now) / 2;
   // Every node at once, so a cluster costs the wall time of its slowest node, not the sum. Each
   // node's answer lands in its own slot; they are put together in the order asked.
   struct NodeAnswer {
     metrics::Mapped rows;
     absl::Status status;
+    std::string reason;
   };
-  std::vector<NodeAnswer> answers(urls->size());
+  std::vector<NodeAnswer> answers(targets->size());
   std::atomic<size_t> next{0};
   auto ask = [&] {
-    for (size_t i = next++; i < urls->size(); i = next++) {
-      const auto& [node, url] = (*urls)[i];
-      answers[i].status =
-          FetchNode(node, url, options, filter, escaping, management.max_body_bytes(), deadline, &answers[i].rows);
+    for (size_t i = next++; i < targets->size(); i = next++) {
+      const Target& target = (*targets)[i];
+      answers[i].status = FetchNode(target.node, target.url, options_, filter_, escaping, management_->max_body_bytes(),
+                                    node_deadline, &answers[i].rows, &answers[i].reason);
     }
   };
   std::vector<std::thread> askers;
-  for (size_t i = 1; i < std::min(urls->size(), kMaxNodesAtOnce); ++i) {
+  for (size_t i = 1; i < std::min(targets->size(), kMaxNodesAtOnce); ++i) {
     try {
       askers.emplace_back(ask);
     } catch (const std::system_error&) {  // no thread to be had: the ones there ask the rest
@@ -139,118 +211,171 @@ PluginDepthFetch FetchPluginDepths(const RabbitClient& management, const PluginD
 
   metrics::Mapped rows;
   absl::Status first_error;
-  for (size_t i = 0; i < urls->size(); ++i) {
-    const auto& [node, url] = (*urls)[i];
+  const absl::Time asked = absl::Now();
+  for (size_t i = 0; i < targets->size(); ++i) {
+    const Target& target = (*targets)[i];
     ++fetch.requests;
+    nodes_.Record(target.node, SafeUrl(target.url), answers[i].reason, asked, std::string(answers[i].status.message()));
     if (answers[i].status.ok()) {
-      fetch.answered.push_back(node);
+      fetch.answered.push_back(target.node);
       rows.errors.Add(answers[i].rows.errors);
       rows.keys.insert(rows.keys.end(), std::make_move_iterator(answers[i].rows.keys.begin()),
                        std::make_move_iterator(answers[i].rows.keys.end()));
     } else if (first_error.ok()) {
       const absl::Status& status = answers[i].status;
-      first_error = absl::Status(status.code(), absl::StrCat("node ", node, " (", url, "): ", status.message()));
+      first_error = absl::Status(
+          status.code(), absl::StrCat("node ", target.node, " (", SafeUrl(target.url), "): ", status.message()));
     }
   }
   std::sort(fetch.answered.begin(), fetch.answered.end());
-  if (fetch.answered.empty()) {
-    fetch.rows = first_error;
-  } else {
+  if (first_error.ok()) {
     fetch.rows = std::move(rows);
-    fetch.node_error = first_error;
+  } else {
+    fetch.rows = first_error;
   }
   return fetch;
 }
 
 namespace {
 
-// Whether the listing is out of date, as the last depth fetch found it. Shared by the two plans.
-class ListingFreshness {
+// What the two plans share: which listing the depth fetch wants next, which one the served
+// listing is, and whether the served one still matches what the plugins report.
+class PluginDepthState {
  public:
+  // The listing without totals is wanted (every running node's plugin answered last time).
+  bool WantPlugin() const {
+    absl::MutexLock lock(&mu_);
+    return want_plugin_;
+  }
+  // The served listing is without totals.
+  bool ListingWithoutTotals() const {
+    absl::MutexLock lock(&mu_);
+    return listed_without_totals_;
+  }
+  // The listing must be fetched at the next scrape.
   bool Stale() const {
     absl::MutexLock lock(&mu_);
-    return stale_;
+    return stale_ || want_plugin_ != listed_without_totals_;
   }
-  // A node that stops or starts answering changes what the listing says (down queues, members
-  // online) even when every queue still reports.
-  void Update(bool matches, std::vector<std::string> answered) {
+  void Listed(bool without_totals) {
     absl::MutexLock lock(&mu_);
+    listed_without_totals_ = without_totals;
+  }
+  // After a depth fetch: what it wants next, and whether the served listing matched its rows. A node
+  // that stops or starts answering changes what the listing says (down queues, members online)
+  // even when every queue still reports.
+  void Fetched(bool want_plugin, bool depth_from_plugin, bool matches, std::vector<std::string> answered) {
+    absl::MutexLock lock(&mu_);
+    want_plugin_ = want_plugin;
+    depth_from_plugin_ = depth_from_plugin ? 1 : 0;
     stale_ = !matches || answered != answered_;
     answered_ = std::move(answered);
+  }
+  int DepthFromPlugin() const {
+    absl::MutexLock lock(&mu_);
+    return depth_from_plugin_;
   }
 
  private:
   mutable absl::Mutex mu_;
+  bool want_plugin_ ABSL_GUARDED_BY(mu_) = false;  // until every node's plugin answered: totals
+  bool listed_without_totals_ ABSL_GUARDED_BY(mu_) = false;
   bool stale_ ABSL_GUARDED_BY(mu_) = true;
+  int depth_from_plugin_ ABSL_GUARDED_BY(mu_) = -1;         // -1: no depth fetch yet
   std::vector<std::string> answered_ ABSL_GUARDED_BY(mu_);  // the nodes that answered, sorted
 };
 
-// The queues listing without totals: fetched as any management endpoint, but only every
-// listing_interval while the depth fetch finds it matches the plugins' report.
+// The queues: with totals (as without plugin depth) until every running node's plugin answers,
+// then without, only every listing_interval while the depth fetch finds it matches the plugins.
 class QueueListingPlan final : public FetchPlan {
  public:
   QueueListingPlan(ManagementPlan::Options options, absl::Duration listing_interval,
-                   std::shared_ptr<const ListingFreshness> freshness)
+                   std::shared_ptr<PluginDepthState> state)
       : FetchPlan(metrics::kQueueListing),
-        listing_(metrics::kQueueListing, std::move(options)),
+        with_totals_(metrics::kQueues, options),
+        without_totals_(metrics::kQueueListing, std::move(options)),
         listing_interval_(listing_interval),
-        freshness_(std::move(freshness)) {}
+        state_(std::move(state)) {}
 
-  PlanReports reports() const override { return listing_.reports(); }
+  PlanReports reports() const override { return with_totals_.reports(); }
   absl::Duration Interval(absl::Duration cadence) const override {
-    return freshness_->Stale() ? cadence : std::max(cadence, listing_interval_);
+    return state_->Stale() ? cadence : std::max(cadence, listing_interval_);
   }
-  FetchResult Fetch(const FetchContext& context) override { return listing_.Fetch(context); }
+  FetchResult Fetch(const FetchContext& context) override {
+    const bool without_totals = state_->WantPlugin();
+    FetchResult result = without_totals ? without_totals_.Fetch(context) : with_totals_.Fetch(context);
+    if (result.mapped.ok()) state_->Listed(without_totals);
+    return result;
+  }
 
  private:
-  ManagementPlan listing_;
+  ManagementPlan with_totals_, without_totals_;
   const absl::Duration listing_interval_;
-  const std::shared_ptr<const ListingFreshness> freshness_;
+  const std::shared_ptr<PluginDepthState> state_;
 };
 
-// Every node's plugin; afterwards, whether the listing still matches what they reported.
+// Every node's plugin, after the listing. While the served listing has totals it publishes
+// nothing (the listing carries the depths) and asks the plugins only to learn whether all of them
+// answer; while it has none, the plugins' rows, or, in a scrape where one did not answer, the
+// rows of a narrow listing with totals, so that no depth goes missing because of a plugin.
 class QueueDepthPlan final : public FetchPlan {
  public:
-  QueueDepthPlan(PluginDepthOptions options, const RabbitClient* management, const metrics::Filter* filter,
-                 std::shared_ptr<ListingFreshness> freshness)
+  QueueDepthPlan(PluginDepthOptions options, const ManagementPlan::Options& management,
+                 std::shared_ptr<PluginDepthState> state)
       : FetchPlan(metrics::kQueueDepth),
-        options_(std::move(options)),
-        management_(management),
-        filter_(filter),
-        freshness_(std::move(freshness)) {}
+        fetcher_(std::move(options), management.client, management.filter),
+        totals_(metrics::kQueueTotals, management),
+        filter_(management.filter),
+        state_(std::move(state)) {}
 
   PlanReports reports() const override { return {.filtered = filter_ != nullptr}; }
+  const char* Follows() const override { return metrics::kQueueListing.name; }
+  std::vector<prometheus::MetricFamily> SelfMetrics() const override {
+    std::vector<prometheus::MetricFamily> families = fetcher_.nodes().SelfMetrics();
+    if (const int from_plugin = state_->DepthFromPlugin(); from_plugin >= 0) {
+      prometheus::MetricFamily family = FamilyOf(kQueueDepthFromPlugin);
+      AddSample(&family, {}, from_plugin);
+      families.push_back(std::move(family));
+    }
+    return families;
+  }
+
   FetchResult Fetch(const FetchContext& context) override {
-    PluginDepthFetch fetch =
-        FetchPluginDepths(*management_, options_, filter_, context.broker.rabbitmq_version, context.deadline);
+    const bool listing_without_totals = state_->ListingWithoutTotals();
+    PluginDepthFetch fetch = fetcher_.Fetch(context.broker.rabbitmq_version, context.deadline);
+    const bool all_answered = fetch.rows.ok();
+    if (!listing_without_totals) {
+      state_->Fetched(all_answered, false, false, std::move(fetch.answered));
+      return {.mapped = metrics::Mapped{}, .requests = fetch.requests, .stand_down = true};
+    }
+    if (!all_answered) {
+      FetchResult totals = totals_.Fetch(context);
+      totals.requests += fetch.requests;
+      state_->Fetched(false, false, false, std::move(fetch.answered));
+      return totals;
+    }
     const std::shared_ptr<const std::vector<metrics::LabelValues>> listing =
         context.keys_of(metrics::kQueueListing.name);
     // A hash join over every queue, outside the scraper's lock.
-    const bool matches =
-        fetch.rows.ok() && listing != nullptr && metrics::DepthMatchesListing(*listing, fetch.rows->keys);
-    freshness_->Update(matches, std::move(fetch.answered));
-    return {.mapped = std::move(fetch.rows),
-            .partial_error = fetch.node_error,
-            .requests = fetch.requests,
-            .facts = std::nullopt};
+    const bool matches = listing != nullptr && metrics::DepthMatchesListing(*listing, fetch.rows->keys);
+    state_->Fetched(true, true, matches, std::move(fetch.answered));
+    return {.mapped = std::move(fetch.rows), .requests = fetch.requests};
   }
 
  private:
-  const PluginDepthOptions options_;
-  const RabbitClient* const management_;
+  PluginDepthFetcher fetcher_;
+  ManagementPlan totals_;
   const metrics::Filter* const filter_;
-  const std::shared_ptr<ListingFreshness> freshness_;
+  const std::shared_ptr<PluginDepthState> state_;
 };
 
 }  // namespace
 
 PluginDepthPlans MakePluginDepthPlans(const PluginDepthOptions& options, ManagementPlan::Options listing) {
-  const RabbitClient* management = listing.client;
-  const metrics::Filter* filter = listing.filter;
-  auto freshness = std::make_shared<ListingFreshness>();
+  auto state = std::make_shared<PluginDepthState>();
   PluginDepthPlans plans;
-  plans.listing = std::make_unique<QueueListingPlan>(std::move(listing), options.listing_interval, freshness);
-  plans.depth = std::make_unique<QueueDepthPlan>(options, management, filter, freshness);
+  plans.depth = std::make_unique<QueueDepthPlan>(options, listing, state);
+  plans.listing = std::make_unique<QueueListingPlan>(std::move(listing), options.listing_interval, state);
   for (const metrics::Join& join : metrics::PluginDepthJoins()) plans.joins.push_back(&join);
   return plans;
 }

@@ -1,5 +1,6 @@
-// Queue depth from each node's rabbitmq_prometheus plugin (opt-in; metrics/queue_depth.h,
-// docs/design/plugin-depth.md): which nodes to ask, and one fetch of all of them.
+// Queue depth from each node's rabbitmq_prometheus plugin (metrics/queue_depth.h,
+// docs/design/plugin-depth.md): which nodes to ask, one fetch of all of them, and the plans that
+// use it while every running node's plugin answers and the listing with totals otherwise.
 #ifndef WARREN_EXPORTER_SCRAPE_PLUGIN_DEPTH_H_
 #define WARREN_EXPORTER_SCRAPE_PLUGIN_DEPTH_H_
 
@@ -15,47 +16,81 @@
 #include "exporter/broker/rabbit_client.h"
 #include "exporter/scrape/fetch_plan.h"
 #include "exporter/scrape/management_plan.h"
+#include "exporter/scrape/plugin_nodes.h"
+#include "metrics/broker_facts.h"
 #include "metrics/filter.h"
 #include "metrics/mapper.h"
 
 namespace warren {
 
 struct PluginDepthOptions {
-  std::vector<std::pair<std::string, std::string>> urls;  // node name -> base URL
-  std::string url_template;                               // for the other running nodes; "{host}": the name after '@'
-  TlsOptions tls;                                         // for https:// URLs
+  std::vector<std::pair<std::string, std::string>> urls = {};  // node name -> base URL
+  std::string url_template = {};  // for the other running nodes; "{host}": the name after '@'
+  // For the running nodes neither names: the plugin's listener in /api/overview's listeners.
+  bool discover = false;
+  TlsOptions tls = {};  // for https:// URLs
   // How often queues are listed while the plugins report exactly the listed queues from the
   // nodes that answered last time; anything else lists them at the next scrape. Never more often
   // than the scraper's min_interval.
   absl::Duration listing_interval = absl::ZeroDuration();
+  // A node whose plugin did not answer (or has none) is asked again after this long; until every
+  // running node's plugin answers, depths come from the listing with totals.
+  absl::Duration retry_interval = absl::Minutes(1);
 
-  bool On() const { return !urls.empty() || !url_template.empty(); }
+  bool On() const { return discover || !urls.empty() || !url_template.empty(); }
 };
 
 // What one fetch of every node's plugin gave.
 struct PluginDepthFetch {
-  // The depth rows (metrics::AppendDepthRows) as the keys of a Mapped, unreadable lines counted
-  // as wrong_type; fails only if no node answered (or none was found to ask).
+  // The depth rows (metrics::AppendDepthRows) of every node asked, as the keys of a Mapped,
+  // unreadable lines counted as wrong_type; an error if a node to ask could not be asked or did
+  // not answer as itself (or none was found to ask).
   absl::StatusOr<metrics::Mapped> rows;
-  absl::Status node_error;            // the first node that failed while others answered
   std::vector<std::string> answered;  // the nodes that answered, sorted
   size_t requests = 0;                // HTTP requests made
 };
 
 // Asks every node's /metrics/detailed?family=queue_coarse_metrics, all at once (up to 16 at a
 // time), without credentials; a node's answer counts only if its rabbitmq_identity_info names
-// that node. With a template, the running nodes come from one /api/nodes request through
-// `management`. Rows are kept only where `filter` (may be null) keeps their vhost and queue.
-PluginDepthFetch FetchPluginDepths(const RabbitClient& management, const PluginDepthOptions& options,
-                                   const metrics::Filter* filter, absl::string_view rabbitmq_version,
-                                   absl::Time deadline);
+// that node. The nodes are the explicit URLs' when nothing else is set; with a template or
+// discovery, the running ones of one /api/nodes request through `management`. A node whose plugin
+// failed is not asked again before its retry (PluginNodes), and then nothing is asked: the rows
+// would be missing it anyway. Rows are kept only where `filter` (may be null) keeps their vhost
+// and queue.
+class PluginDepthFetcher {
+ public:
+  PluginDepthFetcher(PluginDepthOptions options, const RabbitClient* management, const metrics::Filter* filter);
+
+  PluginDepthFetch Fetch(absl::string_view rabbitmq_version, absl::Time deadline);
+  const PluginNodes& nodes() const { return nodes_; }
+
+ private:
+  struct Target {
+    std::string node = {}, url = {};
+    std::string reason = "ok";  // why there is no URL
+  };
+  absl::StatusOr<std::vector<Target>> Targets(absl::Time deadline, size_t* requests);
+  // The overview's listeners, asked again once per retry interval or when `node` is not in them.
+  absl::Status RefreshListeners(const std::vector<std::string>& running, absl::Time deadline, size_t* requests);
+
+  const PluginDepthOptions options_;
+  const RabbitClient* const management_;
+  const metrics::Filter* const filter_;
+  PluginNodes nodes_;
+  // Only the plan's fetch (one at a time) touches these.
+  std::vector<metrics::Listener> listeners_;
+  absl::Time listeners_at_ = absl::InfinitePast();
+};
 
 // The plans that stand in for the queues endpoint when plugin depth is on.
 struct PluginDepthPlans {
-  // /api/queues without totals (fetched as `listing` says), under the queues endpoint's name; its
-  // interval is --scrape.queue-listing-interval while the depth fetch finds it up to date.
+  // Under the queues endpoint's name: /api/queues with totals (today's default) until every
+  // running node's plugin answers, then without, every --scrape.queue-listing-interval while the
+  // depth fetch finds it up to date.
   std::unique_ptr<FetchPlan> listing;
-  std::unique_ptr<FetchPlan> depth;         // every node's plugin
+  // Every node's plugin, after the listing: the depth rows while the listing has no totals (from
+  // a narrow listing with totals, for a scrape in which a plugin failed); nothing while it has.
+  std::unique_ptr<FetchPlan> depth;
   std::vector<const metrics::Join*> joins;  // the depth series, from the two
 };
 PluginDepthPlans MakePluginDepthPlans(const PluginDepthOptions& options, ManagementPlan::Options listing);

@@ -24,6 +24,12 @@ Scraper::Scraper(ScrapeTiming timing, ScrapePlans plans, ScraperPool* pool) : ti
     if (plan->endpoint().core) core_indices_.push_back(states_.size());
     states_.emplace_back(std::move(plan));
   }
+  for (PlanState& state : states_) {
+    const char* follows = state.plan->Follows();
+    for (size_t i = 0; follows != nullptr && &states_[i] != &state; ++i) {
+      if (absl::string_view(states_[i].plan->endpoint().name) == follows) state.follows = static_cast<int>(i);
+    }
+  }
   if (core_indices_.empty()) {  // every core endpoint switched off: rabbitmq_up covers the rest
     for (size_t i = 0; i < states_.size(); ++i) core_indices_.push_back(i);
   }
@@ -109,6 +115,10 @@ metrics::Exposition Scraper::RenderPieces(absl::Time deadline) {
       FetchContext context{.broker = facts_, .deadline = fetch_deadline, .keys_of = [this](absl::string_view endpoint) {
                              return KeysOf(endpoint);
                            }};
+      if (state.follows >= 0 && states_[state.follows].in_flight) {
+        state.waiting = std::move(context);  // submitted when the one it follows ends
+        continue;
+      }
       pool_->Submit([this, i, context = std::move(context)] { Fetch(i, context); });
     }
     // Health checks and definitions are never waited for: their last data is served.
@@ -212,6 +222,7 @@ void Scraper::Fetch(size_t index, const FetchContext& context) {
     state.requests = result.requests;
     state.field_errors.Add(field_errors);
     if (data != nullptr) state.data = std::move(data);
+    if (result.stand_down) state.data = nullptr;
     if (status.ok()) {
       state.last_success = end;
       state.filtered = filtered;
@@ -229,6 +240,12 @@ void Scraper::Fetch(size_t index, const FetchContext& context) {
   absl::MutexLock lock(&mu_);
   states_[index].in_flight = false;
   states_[index].last_attempt_end = absl::Now();
+  for (size_t i = 0; i < states_.size(); ++i) {
+    PlanState& follower = states_[i];
+    if (follower.follows != static_cast<int>(index) || !follower.waiting.has_value()) continue;
+    pool_->Submit([this, i, context = *std::move(follower.waiting)] { Fetch(i, context); });
+    follower.waiting.reset();
+  }
 }
 
 Scraper::JoinInputData Scraper::InputsOf(const JoinState& join) const {
@@ -315,6 +332,11 @@ std::vector<prometheus::MetricFamily> Scraper::SelfMetrics() const {
   std::vector<prometheus::MetricFamily> out;
   for (auto* family : {&up, &success, &duration, &errors, &last, &fields, &dropped, &requests, &build}) {
     if (!family->metric.empty()) out.push_back(std::move(*family));
+  }
+  for (const PlanState& state : states_) {
+    for (prometheus::MetricFamily& family : state.plan->SelfMetrics()) {
+      if (!family.metric.empty()) out.push_back(std::move(family));
+    }
   }
   return out;
 }

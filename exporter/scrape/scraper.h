@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,10 @@ class Scraper {
     explicit PlanState(std::unique_ptr<FetchPlan> plan) : plan(std::move(plan)) {}
     std::unique_ptr<FetchPlan> plan;
     bool in_flight = false;
+    // The index of the plan it follows (FetchPlan::Follows) or -1; while that one's fetch is in
+    // flight, this one's waits here (in_flight already) with its context.
+    int follows = -1;
+    std::optional<FetchContext> waiting;
     absl::Time in_flight_deadline;  // when the fetch in flight should have ended
     bool attempted = false;         // a fetch has completed, successfully or not
     absl::Time last_attempt_end = absl::InfinitePast();

@@ -37,12 +37,21 @@ inline constexpr SelfMetric kObjectsDropped{
 inline constexpr SelfMetric kScrapeRequests{
     "warren_scrape_requests", prometheus::MetricType::Gauge, "endpoint",
     "HTTP requests of the endpoint's last fetch when a vhost filter applies on the broker's side: one per kept vhost."};
+inline constexpr SelfMetric kPluginUp{
+    "warren_plugin_up", prometheus::MetricType::Gauge, "node,reason",
+    "With plugin depth: 1 if the node's rabbitmq_prometheus plugin answered as that node at its last attempt; 0 with "
+    "why not (not_listed: the plugin is off; no_host, wrong_node, unreachable, timeout, ...)."};
+inline constexpr SelfMetric kQueueDepthFromPlugin{
+    "warren_queue_depth_from_plugin", prometheus::MetricType::Gauge, "",
+    "With plugin depth: 1 if the queue depths served came from every node's plugin, 0 if from the listing with "
+    "totals (a node's plugin not answering)."};
 inline constexpr SelfMetric kBuildInfo{"warren_build_info", prometheus::MetricType::Gauge, "version",
                                        "The warren version."};
 
 inline constexpr const SelfMetric* kAllSelfMetrics[] = {
-    &kUp,          &kScrapeSuccess,  &kScrapeDuration, &kScrapeErrors, &kLastSuccess,
-    &kFieldErrors, &kObjectsDropped, &kScrapeRequests, &kBuildInfo,
+    &kUp,          &kScrapeSuccess,        &kScrapeDuration, &kScrapeErrors,
+    &kLastSuccess, &kFieldErrors,          &kObjectsDropped, &kScrapeRequests,
+    &kPluginUp,    &kQueueDepthFromPlugin, &kBuildInfo,
 };
 
 // The process_* families (see process_metrics.h), for the reference.

@@ -1,0 +1,54 @@
+#include "exporter/scrape/plugin_discovery.h"
+
+#include <arpa/inet.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace warren {
+
+bool PlainHost(absl::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  for (char c : host) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+namespace {
+
+// The URL host for a bind address: "" for a wildcard or anything that is not an address.
+std::string HostOfBindAddress(const std::string& address) {
+  if (address.empty() || address == "0.0.0.0" || address == "::") return "";
+  unsigned char buffer[16];
+  if (inet_pton(AF_INET, address.c_str(), buffer) == 1) return address;
+  if (inet_pton(AF_INET6, address.c_str(), buffer) == 1) return absl::StrCat("[", address, "]");
+  return "";
+}
+
+}  // namespace
+
+DiscoveredUrl PluginUrlFromListeners(absl::string_view node, const std::vector<metrics::Listener>& listeners) {
+  const metrics::Listener* chosen = nullptr;
+  for (const metrics::Listener& listener : listeners) {
+    if (listener.node != node) continue;
+    if (listener.protocol == "http/prometheus") {
+      chosen = &listener;
+      break;
+    }
+    if (listener.protocol == "https/prometheus" && chosen == nullptr) chosen = &listener;
+  }
+  if (chosen == nullptr) return {.url = "", .reason = "not_listed"};
+  std::string host = HostOfBindAddress(chosen->bind_address);
+  if (host.empty()) host = HostOfBindAddress(chosen->ip_address);
+  if (host.empty()) {
+    const size_t at = node.find('@');
+    const absl::string_view name_host = at == absl::string_view::npos ? absl::string_view() : node.substr(at + 1);
+    if (!PlainHost(name_host)) return {.url = "", .reason = "no_host"};
+    host = std::string(name_host);
+  }
+  const char* scheme = chosen->protocol == "http/prometheus" ? "http" : "https";
+  return {.url = absl::StrCat(scheme, "://", host, ":", chosen->port), .reason = "ok"};
+}
+
+}  // namespace warren

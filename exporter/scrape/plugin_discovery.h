@@ -1,0 +1,33 @@
+// Where each node's rabbitmq_prometheus plugin listens, read from the overview's listeners: what
+// plugin depth asks when no --rabbitmq.plugin-url or -url-template names it.
+#ifndef WARREN_EXPORTER_SCRAPE_PLUGIN_DISCOVERY_H_
+#define WARREN_EXPORTER_SCRAPE_PLUGIN_DISCOVERY_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "metrics/broker_facts.h"
+
+namespace warren {
+
+// The overview request that lists every node's listeners, and nothing else.
+inline constexpr char kListenersRequest[] = "/api/overview?columns=listeners";
+
+struct DiscoveredUrl {
+  std::string url;            // "http://host:15692"; "" when none was found
+  const char* reason = "ok";  // why none: "not_listed" (no http/prometheus or https/prometheus
+                              // listener: the plugin is off), "no_host" (nothing to connect to)
+};
+
+// The plugin's base URL on `node`: http when the node lists both. The host is the listener's bind
+// address unless it binds every address (then: the node name's part after '@').
+DiscoveredUrl PluginUrlFromListeners(absl::string_view node, const std::vector<metrics::Listener>& listeners);
+
+// A host name or address as a node name may carry after '@': nothing that could change which URL
+// is made of it (no '/', '@', ':', '?', '#', '%' or spaces).
+bool PlainHost(absl::string_view host);
+
+}  // namespace warren
+
+#endif  // WARREN_EXPORTER_SCRAPE_PLUGIN_DISCOVERY_H_

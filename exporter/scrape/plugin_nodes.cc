@@ -1,0 +1,67 @@
+#include "exporter/scrape/plugin_nodes.h"
+
+#include <algorithm>
+
+#include "exporter/scrape/self_metrics.h"
+#include "util/log.h"
+
+namespace warren {
+
+bool PluginNodes::Due(const std::string& node, absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  auto it = nodes_.find(node);
+  return it == nodes_.end() || it->second.reason == "ok" || now >= it->second.retry_at;
+}
+
+void PluginNodes::Record(const std::string& node, const std::string& url, const std::string& reason, absl::Time now,
+                         const std::string& error) {
+  absl::MutexLock lock(&mu_);
+  auto [it, first] = nodes_.try_emplace(node);
+  Node& state = it->second;
+  const bool changed = first || state.reason != reason || state.url != url;
+  state.url = url;
+  state.reason = reason;
+  // A node that keeps failing the same way without being asked (no URL yet) keeps its retry time.
+  if (reason == "ok") {
+    state.retry_at = absl::InfinitePast();
+  } else if (changed || now >= state.retry_at) {
+    state.retry_at = now + retry_interval_;
+  }
+  if (!changed) return;
+  if (reason == "ok") {
+    Log(LogLevel::kInfo, "queue depth from the node's plugin", {{"node", node}, {"url", url}});
+  } else {
+    Log(LogLevel::kWarn, "node's plugin not used for queue depth",
+        {{"node", node},
+         {"url", url},
+         {"reason", reason},
+         {"err", error},
+         {"retry_in", absl::FormatDuration(retry_interval_)}});
+  }
+}
+
+void PluginNodes::KeepOnly(const std::vector<std::string>& running) {
+  absl::MutexLock lock(&mu_);
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    it = std::find(running.begin(), running.end(), it->first) == running.end() ? nodes_.erase(it) : std::next(it);
+  }
+}
+
+bool PluginNodes::AllUp(const std::vector<std::string>& running) const {
+  absl::MutexLock lock(&mu_);
+  return std::all_of(running.begin(), running.end(), [&](const std::string& node) {
+    auto it = nodes_.find(node);
+    return it != nodes_.end() && it->second.reason == "ok";
+  });
+}
+
+std::vector<prometheus::MetricFamily> PluginNodes::SelfMetrics() const {
+  prometheus::MetricFamily up = FamilyOf(kPluginUp);
+  absl::MutexLock lock(&mu_);
+  for (const auto& [node, state] : nodes_) {
+    AddSample(&up, {{"node", node}, {"reason", state.reason}}, state.reason == "ok" ? 1 : 0);
+  }
+  return {std::move(up)};
+}
+
+}  // namespace warren

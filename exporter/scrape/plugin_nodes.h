@@ -1,0 +1,51 @@
+// What plugin depth knows of each node's rabbitmq_prometheus plugin between scrapes: whether it
+// answered as that node at its last attempt, why not, and when to try a failed one again. A node
+// whose plugin fails is asked once per retry interval, never once per scrape.
+#ifndef WARREN_EXPORTER_SCRAPE_PLUGIN_NODES_H_
+#define WARREN_EXPORTER_SCRAPE_PLUGIN_NODES_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "prometheus/metric_family.h"
+
+namespace warren {
+
+class PluginNodes {
+ public:
+  explicit PluginNodes(absl::Duration retry_interval) : retry_interval_(retry_interval) {}
+
+  // Whether `node`'s plugin may be asked at `now`: never tried, answered last time, or its retry
+  // is due.
+  bool Due(const std::string& node, absl::Time now) const;
+  // The outcome for `node`: "ok", or why its plugin is not used ("not_listed", "no_host",
+  // "wrong_node", or an ErrorReason) and what went wrong (`error`, for the log). `url` is safe to
+  // log (no credentials). Logs a change.
+  void Record(const std::string& node, const std::string& url, const std::string& reason, absl::Time now,
+              const std::string& error = "");
+  // Forgets the nodes not in `running` (sorted or not).
+  void KeepOnly(const std::vector<std::string>& running);
+  // True if every node of `running` answered at its last attempt.
+  bool AllUp(const std::vector<std::string>& running) const;
+
+  // warren_plugin_up{node,reason}: 1 where the node's plugin answered as that node.
+  std::vector<prometheus::MetricFamily> SelfMetrics() const;
+
+ private:
+  struct Node {
+    std::string url;
+    std::string reason;  // "ok" when up
+    absl::Time retry_at = absl::InfinitePast();
+  };
+  const absl::Duration retry_interval_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, Node> nodes_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace warren
+
+#endif  // WARREN_EXPORTER_SCRAPE_PLUGIN_NODES_H_
