@@ -30,6 +30,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 start_warren() {
   local log=$1
   shift
+  : > "$log" # before the background start: the child's redirection may create it after sed looks
   "$warren" --web.listen-address=127.0.0.1:0 "$@" > "$log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do
