@@ -168,10 +168,15 @@ int main(int argc, char** argv) {
   for (const PluginUrl& url : config.plugin_urls) main_options.plugin_depth.urls.emplace_back(url.node, url.url);
   main_options.plugin_depth.url_template = config.plugin_url_template;
   main_options.plugin_depth.listing_interval = config.queue_listing_interval;
-  main_options.plugin_depth.discover = config.plugin_mode == "discover";
+  // --filter.max-queues ranks queues by the listing's depths: it keeps the listing with totals.
+  main_options.plugin_depth.discover = config.plugin_mode == "discover" && config.max_queues == 0;
   main_options.plugin_depth.retry_interval = config.plugin_retry_interval;
   main_options.plugin_depth.tls = config.rabbitmq_tls;
   main_options.plugin_depth.tls.server_name.clear();  // each plugin URL is checked against its own host
+  if (main_options.plugin_depth.discover) {
+    Log(LogLevel::kInfo, "queue depth from the rabbitmq_prometheus plugins the overview lists",
+        {{"retry_interval", absl::FormatDuration(config.plugin_retry_interval)}});
+  }
   if (!config.plugin_urls.empty() || !config.plugin_url_template.empty()) {
     std::vector<std::string> urls;
     for (const PluginUrl& url : config.plugin_urls) urls.push_back(absl::StrCat(url.node, "=", url.url));

@@ -1,5 +1,5 @@
 // Queue depth from each node's rabbitmq_prometheus plugin instead of enable_queue_totals
-// (opt-in; docs/design/plugin-depth.md). exporter/scrape/plugin_depth.cc fetches every node's
+// (docs/design/plugin-depth.md). exporter/scrape/plugin_depth.cc fetches every node's
 // /metrics/detailed?family=queue_coarse_metrics and keeps one row per reported queue; the joins
 // here attach those depths to the queues of the listing without totals (kQueueListing), taking
 // each queue's depth only from the node the listing names as its host. A listed queue without

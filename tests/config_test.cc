@@ -169,11 +169,11 @@ TEST(ParseArgs, QueueListingIntervalDefaultsToAMinute) {
 TEST(ParseArgs, PluginModeAndRetryInterval) {
   absl::StatusOr<ParsedArgs> parsed = ParseArgs({}, NoEnv());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  EXPECT_EQ(parsed->config.plugin_mode, "explicit");
+  EXPECT_EQ(parsed->config.plugin_mode, "discover") << "cheap by default";
   EXPECT_EQ(parsed->config.plugin_retry_interval, absl::Minutes(1));
-  parsed = ParseArgs({"--rabbitmq.plugin=discover", "--scrape.plugin-retry-interval=5m"}, NoEnv());
+  parsed = ParseArgs({"--rabbitmq.plugin=off", "--scrape.plugin-retry-interval=5m"}, NoEnv());
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  EXPECT_EQ(parsed->config.plugin_mode, "discover");
+  EXPECT_EQ(parsed->config.plugin_mode, "off");
   EXPECT_EQ(parsed->config.plugin_retry_interval, absl::Minutes(5));
 }
 

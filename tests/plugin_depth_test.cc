@@ -80,11 +80,23 @@ TEST_F(PluginDepthTest, NoNodeAnsweringIsAFailedFetch) {
   EXPECT_TRUE(fetch.answered.empty());
 }
 
-TEST_F(PluginDepthTest, ExplicitUrlsOnlyNeverAskTheManagementApi) {
-  const PluginDepthFetch fetch = Fetch({.urls = {{"rabbit@127.0.0.1", plugin_.url()}}, .url_template = ""});
+TEST_F(PluginDepthTest, ExplicitUrlsAskOnlyTheRunningNodes) {
+  const PluginDepthFetch fetch =
+      Fetch({.urls = {{"rabbit@127.0.0.1", plugin_.url()}, {"rabbit@down", "http://127.0.0.1:1"}}});
   ASSERT_TRUE(fetch.rows.ok()) << fetch.rows.status();
-  EXPECT_EQ(management_.Requests("/api/nodes"), 0);
-  EXPECT_EQ(fetch.requests, 1u);
+  EXPECT_EQ(management_.Requests("/api/nodes"), 1);
+  EXPECT_EQ(fetch.requests, 2u) << "/api/nodes and the running node; a stopped node has no plugin";
+  EXPECT_EQ(fetch.answered, (std::vector<std::string>{"rabbit@127.0.0.1"}));
+}
+
+TEST_F(PluginDepthTest, ARunningNodeTheExplicitUrlsLeaveOutHasNoUrl) {
+  management_.Set("/api/nodes", {.body = R"([{"name":"rabbit@127.0.0.1","running":true},)"
+                                         R"({"name":"rabbit@other","running":true}])"});
+  PluginDepthFetcher fetcher({.urls = {{"rabbit@127.0.0.1", plugin_.url()}}}, &client_, nullptr);
+  const PluginDepthFetch fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
+  EXPECT_EQ(fetch.rows.status().code(), absl::StatusCode::kUnavailable) << fetch.rows.status();
+  const std::string text = metrics::SerializeFamilies(fetcher.nodes().SelfMetrics()).front().text;
+  EXPECT_TRUE(absl::StrContains(text, R"(warren_plugin_up{node="rabbit@other",reason="no_url"} 0)")) << text;
 }
 
 // Discovery: the node's plugin from the overview's listeners, which are asked again only once per
@@ -119,6 +131,9 @@ TEST_F(PluginDepthTest, ANodeWithoutAPluginListenerIsNotListedAndNothingIsAsked)
   EXPECT_EQ(plugin_.Requests("/metrics/detailed"), 0);
   const std::string text = metrics::SerializeFamilies(fetcher.nodes().SelfMetrics()).front().text;
   EXPECT_TRUE(absl::StrContains(text, R"(warren_plugin_up{node="rabbit@127.0.0.1",reason="not_listed"} 0)")) << text;
+  const PluginDepthFetch again = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
+  EXPECT_FALSE(again.rows.ok());
+  EXPECT_EQ(again.requests, 0u) << "nothing, not even the nodes, before the retry";
 }
 
 // A node whose plugin failed is asked again only once its retry is due; until then nothing is.
@@ -129,7 +144,7 @@ TEST_F(PluginDepthTest, AFailedNodeIsAskedAgainOnlyAfterTheRetryInterval) {
   PluginDepthFetch fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
   const absl::Time failed = absl::Now();
   EXPECT_EQ(fetch.rows.status().code(), absl::StatusCode::kUnavailable) << fetch.rows.status();
-  EXPECT_EQ(fetch.requests, 1u);
+  EXPECT_EQ(fetch.requests, 2u) << "the nodes, the refused plugin";
   std::string text = metrics::SerializeFamilies(fetcher.nodes().SelfMetrics()).front().text;
   EXPECT_TRUE(absl::StrContains(text, R"(warren_plugin_up{node="rabbit@127.0.0.1",reason="unreachable"} 0)")) << text;
   while (absl::Now() < failed + retry / 2) {
@@ -139,13 +154,15 @@ TEST_F(PluginDepthTest, AFailedNodeIsAskedAgainOnlyAfterTheRetryInterval) {
   }
   absl::SleepFor(failed + retry - absl::Now());
   fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
-  EXPECT_EQ(fetch.requests, 1u) << "asked again once the retry is due";
+  EXPECT_EQ(fetch.requests, 2u) << "asked again once the retry is due";
 }
 
 // Three nodes that each take 1.5 s all answer within a 3.5 s deadline, of which the plugins get
 // half: asked one after the other, the second would already run past it.
 TEST_F(PluginDepthTest, NodesAreAskedAtTheSameTime) {
   FakeBroker n1, n2, n3;
+  management_.Set("/api/nodes", {.body = R"([{"name":"rabbit@n1","running":true},{"name":"rabbit@n2","running":true},)"
+                                         R"({"name":"rabbit@n3","running":true}])"});
   PluginDepthOptions options;
   for (auto [node, plugin] : {std::pair{"rabbit@n1", &n1}, std::pair{"rabbit@n2", &n2}, std::pair{"rabbit@n3", &n3}}) {
     plugin->Set("/metrics/detailed",
@@ -159,7 +176,7 @@ TEST_F(PluginDepthTest, NodesAreAskedAtTheSameTime) {
   ASSERT_EQ(fetch.rows->keys.size(), 3u);
   EXPECT_EQ(fetch.rows->keys[0][2], "rabbit@n1") << "rows in the order the nodes were asked";
   EXPECT_EQ(fetch.rows->keys[2][2], "rabbit@n3");
-  EXPECT_EQ(fetch.requests, 3u);
+  EXPECT_EQ(fetch.requests, 4u);
 }
 
 }  // namespace

@@ -72,7 +72,7 @@ std::string Reference() {
   for (const metrics::Join& join : metrics::PluginDepthJoins()) {
     row(join.name, "gauge", join.labels,
         absl::StrCat("`", metrics::kQueueListing.path, "` without totals joined with each host node's `",
-                     metrics::kQueueDepth.path, "` (opt-in plugin depth)"),
+                     metrics::kQueueDepth.path, "` (plugin depth, the default where the plugins answer)"),
         join.help);
   }
   for (const SelfMetric* metric : kAllSelfMetrics) {

@@ -59,15 +59,16 @@ struct Config {
   int64_t max_body_bytes = int64_t{256} << 20;
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kLogfmt;
-  // Queue depth from each node's rabbitmq_prometheus plugin instead of enable_queue_totals
-  // (opt-in; on when either is set). Explicit URLs win over the template for their node.
+  // Queue depth from each node's rabbitmq_prometheus plugin instead of enable_queue_totals.
+  // Explicit URLs win over the template for their node, both over discovery.
   std::vector<PluginUrl> plugin_urls;
   std::string plugin_url_template;  // "{host}" stands for the part of a node name after '@'
   // With plugin depth, the listing is fetched this often while nothing suggests a change.
   absl::Duration queue_listing_interval = absl::Minutes(1);
-  // --rabbitmq.plugin: "explicit" (only the URLs or template above), "discover" (those, and each
-  // other running node's plugin listener from /api/overview) or "off" (no plugin at all).
-  std::string plugin_mode = "explicit";
+  // --rabbitmq.plugin: "discover" (the URLs or template above where they name a node, else each
+  // running node's plugin listener from /api/overview; the default: cheap for the broker),
+  // "explicit" (only those) or "off" (no plugin at all).
+  std::string plugin_mode = "discover";
   // A node whose plugin did not answer is asked again after this long.
   absl::Duration plugin_retry_interval = absl::Minutes(1);
   // Groups switched off: no request is made. The opt-in statistics tier starts here.

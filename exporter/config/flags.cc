@@ -72,8 +72,8 @@ const std::vector<Flag>& Flags() {
        },
        [](const Config& c) { return std::string(BodyFormatName(c.rabbitmq_format)); }},
       {"rabbitmq.plugin", "MODE",
-       "Queue depth from the nodes' rabbitmq_prometheus plugins: explicit (the nodes --rabbitmq.plugin-url or "
-       "-url-template name), discover (also every other running node's plugin listener, from /api/overview) or off.",
+       "Queue depth from the nodes' rabbitmq_prometheus plugins: discover (every running node's plugin listener, "
+       "from /api/overview, unless --rabbitmq.plugin-url or -url-template names it), explicit (only those) or off.",
        [](Config* c, absl::string_view v) {
          if (v != "explicit" && v != "discover" && v != "off") {
            return absl::InvalidArgumentError("must be explicit, discover or off");
@@ -84,13 +84,13 @@ const std::vector<Flag>& Flags() {
        [](const Config& c) { return c.plugin_mode; }},
       {"rabbitmq.plugin-url", "NODE=URL",
        "Queue depth from this node's rabbitmq_prometheus plugin, e.g. rabbit@host-1=http://10.0.0.5:15692 "
-       "(repeatable or comma-separated; opt-in, see docs/design/plugin-depth.md).",
+       "(repeatable or comma-separated; see docs/design/plugin-depth.md).",
        [](Config* c, absl::string_view v) { return AddPluginUrls(v, &c->plugin_urls); },
        [](const Config&) { return std::string(); }, [](Config* c) { c->plugin_urls.clear(); }},
       StringFlag(
           "rabbitmq.plugin-url-template", "URL",
           "Queue depth from each node's rabbitmq_prometheus plugin at this URL, {host} the node name after @, "
-          "e.g. http://{host}:15692 (opt-in, see docs/design/plugin-depth.md).",
+          "e.g. http://{host}:15692 (see docs/design/plugin-depth.md).",
           [](auto& c) -> auto& { return c.plugin_url_template; }),
       StringFlag(
           "web.listen-address", "[HOST]:PORT", "Address to serve metrics on.",

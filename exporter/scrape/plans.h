@@ -38,7 +38,7 @@ struct ScrapeOptions {
   size_t max_vhost_requests = 0;
   BodyFormat format = BodyFormat::kAuto;  // --rabbitmq.format
   // Queue depth from each node's rabbitmq_prometheus plugin instead of enable_queue_totals
-  // (plugin_depth.h); on when it names URLs or a template, and the queues collector is on.
+  // (plugin_depth.h); on when it names URLs or a template or discovers, and the queues collector is on.
   PluginDepthOptions plugin_depth = {};
 
   ScrapeTiming timing() const { return {scrape_timeout, min_interval, health_interval, definitions_interval}; }

@@ -102,10 +102,6 @@ absl::Status PluginDepthFetcher::RefreshListeners(const std::vector<std::string>
 absl::StatusOr<std::vector<PluginDepthFetcher::Target>> PluginDepthFetcher::Targets(absl::Time deadline,
                                                                                     size_t* requests) {
   std::vector<Target> targets;
-  if (options_.url_template.empty() && !options_.discover) {  // the explicit nodes are the nodes
-    for (const auto& [node, url] : options_.urls) targets.push_back({.node = node, .url = url});
-    return targets;
-  }
   ++*requests;
   absl::StatusOr<std::string> body = management_->Get("/api/nodes?columns=name,running", deadline);
   if (!body.ok()) return body.status();
@@ -142,10 +138,12 @@ absl::StatusOr<std::vector<PluginDepthFetcher::Target>> PluginDepthFetcher::Targ
       } else {
         target.reason = "no_host";
       }
-    } else {
+    } else if (options_.discover) {
       DiscoveredUrl found = PluginUrlFromListeners(node, listeners_);
       target.url = std::move(found.url);
       target.reason = found.reason;
+    } else {
+      target.reason = "no_url";  // a running node the explicit URLs leave out
     }
     targets.push_back(std::move(target));
   }
@@ -154,6 +152,12 @@ absl::StatusOr<std::vector<PluginDepthFetcher::Target>> PluginDepthFetcher::Targ
 
 PluginDepthFetch PluginDepthFetcher::Fetch(absl::string_view rabbitmq_version, absl::Time deadline) {
   PluginDepthFetch fetch;
+  // Rows missing a node are of no use: while one node cannot be asked yet, nothing is (not even
+  // the node list: a fallen-back cluster costs the broker nothing here between retries).
+  if (const std::string waiting = nodes_.Waiting(absl::Now()); !waiting.empty()) {
+    fetch.rows = absl::UnavailableError(absl::StrCat("node ", waiting, "'s plugin is not in use until its retry"));
+    return fetch;
+  }
   absl::StatusOr<std::vector<Target>> targets = Targets(deadline, &fetch.requests);
   if (!targets.ok()) {
     fetch.rows = targets.status();
@@ -170,7 +174,6 @@ PluginDepthFetch PluginDepthFetcher::Fetch(absl::string_view rabbitmq_version, a
   for (const Target& target : *targets) {
     if (target.url.empty()) nodes_.Record(target.node, "", target.reason, now);
   }
-  // Rows missing a node are of no use: while one node cannot be asked yet, none is.
   for (const Target& target : *targets) {
     if (target.url.empty() || !nodes_.Due(target.node, now)) {
       fetch.rows = absl::UnavailableError(absl::StrCat("node ", target.node, "'s plugin is not in use"));

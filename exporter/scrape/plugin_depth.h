@@ -52,8 +52,8 @@ struct PluginDepthFetch {
 
 // Asks every node's /metrics/detailed?family=queue_coarse_metrics, all at once (up to 16 at a
 // time), without credentials; a node's answer counts only if its rabbitmq_identity_info names
-// that node. The nodes are the explicit URLs' when nothing else is set; with a template or
-// discovery, the running ones of one /api/nodes request through `management`. A node whose plugin
+// that node. The nodes are the running ones of one /api/nodes request through `management` (a
+// stopped node has no plugin: its queues are down, which is no plugin's failure). A node whose plugin
 // failed is not asked again before its retry (PluginNodes), and then nothing is asked: the rows
 // would be missing it anyway. Rows are kept only where `filter` (may be null) keeps their vhost
 // and queue.

@@ -40,6 +40,14 @@ void PluginNodes::Record(const std::string& node, const std::string& url, const 
   }
 }
 
+std::string PluginNodes::Waiting(absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  for (const auto& [node, state] : nodes_) {
+    if (state.reason != "ok" && now < state.retry_at) return node;
+  }
+  return "";
+}
+
 void PluginNodes::KeepOnly(const std::vector<std::string>& running) {
   absl::MutexLock lock(&mu_);
   for (auto it = nodes_.begin(); it != nodes_.end();) {

@@ -27,6 +27,8 @@ class PluginNodes {
   // log (no credentials). Logs a change.
   void Record(const std::string& node, const std::string& url, const std::string& reason, absl::Time now,
               const std::string& error = "");
+  // A node whose plugin failed and whose retry is not yet due at `now`, or "" if none.
+  std::string Waiting(absl::Time now) const;
   // Forgets the nodes not in `running` (sorted or not).
   void KeepOnly(const std::vector<std::string>& running);
   // True if every node of `running` answered at its last attempt.

@@ -40,7 +40,7 @@ inline constexpr SelfMetric kScrapeRequests{
 inline constexpr SelfMetric kPluginUp{
     "warren_plugin_up", prometheus::MetricType::Gauge, "node,reason",
     "With plugin depth: 1 if the node's rabbitmq_prometheus plugin answered as that node at its last attempt; 0 with "
-    "why not (not_listed: the plugin is off; no_host, wrong_node, unreachable, timeout, ...)."};
+    "why not (not_listed: the plugin is off; no_url, no_host, wrong_node, unreachable, timeout, ...)."};
 inline constexpr SelfMetric kQueueDepthFromPlugin{
     "warren_queue_depth_from_plugin", prometheus::MetricType::Gauge, "",
     "With plugin depth: 1 if the queue depths served came from every node's plugin, 0 if from the listing with "

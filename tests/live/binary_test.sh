@@ -97,6 +97,18 @@ for _ in $(seq 60); do
 done
 grep -qx 'rabbitmq_up 1' "$tmp/metrics" || fail "rabbitmq_up never 1: $(grep -E '^(rabbitmq_up|warren_scrape_success)' "$tmp/metrics")"
 "$promtool" check metrics < "$tmp/metrics" || fail "promtool check metrics on the live exposition"
+# Cheap by default: with no plugin flag, the node's plugin is found in the overview's listeners and
+# gives the queue depths once it has answered (the first scrape lists with totals).
+for _ in $(seq 20); do
+  sleep 1.1 # past --scrape.min-interval
+  curl -sf "http://127.0.0.1:$port/metrics" > "$tmp/metrics" || fail "/metrics"
+  grep -qx 'warren_queue_depth_from_plugin 1' "$tmp/metrics" && break
+done
+grep -qx 'warren_queue_depth_from_plugin 1' "$tmp/metrics" ||
+  fail "no depth from the discovered plugin: $(grep -E '^(warren_plugin_up|warren_queue_depth_from_plugin)' "$tmp/metrics")"
+grep -qE '^warren_plugin_up\{node="[^"]+",reason="ok"\} 1$' "$tmp/metrics" ||
+  fail "the node's plugin not named in use: $(grep -E '^warren_plugin_up' "$tmp/metrics")"
+grep -q 'msg="queue depth from the node.s plugin"' "$tmp/log" || fail "no log line for the plugin in use: $(cat "$tmp/log")"
 curl -sf "http://127.0.0.1:$port/healthz" > /dev/null || fail "/healthz"
 curl -sf "http://127.0.0.1:$port/readyz" > /dev/null || fail "/readyz after a successful scrape"
 "$warren" --healthcheck --web.listen-address=":$port" > /dev/null || fail "--healthcheck against a running warren"

@@ -61,16 +61,15 @@ class Cluster : public ::testing::Test {
     plugin_warren_ = PluginWarren();
   }
 
-  // warren through node 1 with queue depth from every node's plugin (explicit URLs: the nodes
-  // share a host and differ by port), queues listed only when the plugins' report changes.
+  // warren through node 1 with queue depth from every node's plugin, found in the overview's
+  // listeners (no plugin flag: each node's own 127.0.0.1 port), queues listed only when the
+  // plugins' report changes.
   std::unique_ptr<live::InProcessWarren> PluginWarren() {
-    const std::vector<std::string> prom = live::RequiredEnvList("WARREN_CLUSTER_PROM_URLS", kNodes);
-    PluginDepthOptions plugin{.urls = {}, .url_template = "", .tls = {}, .listing_interval = absl::Hours(1)};
-    for (int i = 0; i < kNodes && i < static_cast<int>(prom.size()); ++i) plugin.urls.emplace_back(Node(i), prom[i]);
-    return std::make_unique<live::InProcessWarren>(live::InProcessWarren::Options{.mgmt_url = urls_[0],
-                                                                                  .min_interval = absl::Seconds(1),
-                                                                                  .health_interval = absl::Seconds(2),
-                                                                                  .plugin_depth = plugin});
+    return std::make_unique<live::InProcessWarren>(
+        live::InProcessWarren::Options{.mgmt_url = urls_[0],
+                                       .min_interval = absl::Seconds(1),
+                                       .health_interval = absl::Seconds(2),
+                                       .plugin_depth = {.discover = true, .listing_interval = absl::Hours(1)}});
   }
   std::string Missing(int i) { return Series("warren_queue_depth_missing", {{"node", Node(i)}}); }
 
@@ -196,8 +195,12 @@ TEST_F(Cluster, ShowsNodeTypesMirrorsAndQuorumMembers) {
                Eq(Missing(0), 0),
                Eq(Missing(1), 0),
                Eq(Series("warren_scrape_success", {{"endpoint", "queue_depth"}}), 1),
+               Eq("warren_queue_depth_from_plugin", 1),
+               Eq(Series("warren_plugin_up", {{"node", Node(0)}, {"reason", "ok"}}), 1),
+               Eq(Series("warren_plugin_up", {{"node", Node(1)}, {"reason", "ok"}}), 1),
+               Eq(Series("warren_plugin_up", {{"node", Node(2)}, {"reason", "ok"}}), 1),
            },
-           absl::Seconds(60), "healthy cluster, plugin depth");
+           absl::Seconds(60), "healthy cluster, plugin depth (discovered)");
 }
 
 TEST_F(Cluster, StoppedNodeIsNotRunningItsQueueDownQuorumKeepsMajority) {
@@ -238,7 +241,8 @@ TEST_F(Cluster, StoppedNodeIsNotRunningItsQueueDownQuorumKeepsMajority) {
                Eq(Q("rabbitmq_queue_messages", kQuorum), 0),
                Eq(Q("rabbitmq_queue_members_online", kQuorum), 2),
                Eq(Q("rabbitmq_queue_messages", kHaTwo), 4),
-               Eq(Series("warren_scrape_success", {{"endpoint", "queue_depth"}}), 0),
+               // a stopped node is no plugin's failure: the running nodes' plugins still serve
+               Eq("warren_queue_depth_from_plugin", 1),
            },
            absl::Seconds(40), "node 2 stopped, plugin depth");
 }
