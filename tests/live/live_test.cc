@@ -10,14 +10,18 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "exporter/broker/broker_url.h"
 #include "exporter/broker/rabbit_client.h"
 #include "gtest/gtest.h"
+#include "httplib.h"
 #include "metrics/endpoints.h"
 #include "metrics/mapper.h"
+#include "metrics/queue_depth.h"
 #include "rapidjson/document.h"
+#include "tests/fake_broker.h"
 #include "tests/live/live_harness.h"
 #include "tests/test_util.h"
 
@@ -333,34 +337,62 @@ TEST_F(Live, PluginDepthGivesTheSameExactDepths) {
   for (const std::string& name : {queue, odd}) admin_->Delete("/api/queues/%2F/" + Escape(name));
 }
 
-// A plugin URL that answers for another node: its depths are refused, never attributed; warren
-// says so per node and serves the exact depths from the listing with totals instead.
+// The node's plugin URL answers for another node (a port map or a balancer gone wrong; here a fake
+// serving the real plugin's answer under another name): its depths are refused, never attributed;
+// warren says so per node, serves the exact depths from the listing with totals instead, and asks
+// that URL again only once per retry interval.
 TEST_F(Live, PluginDepthFromTheWrongNodeFallsBackToTheListingWithTotals) {
   const std::string node = NodeName(*admin_);
   ASSERT_FALSE(node.empty());
   const std::string queue = absl::StrCat("live.plugin.wrong.", absl::ToUnixMicros(absl::Now()));
   admin_->Put("/api/queues/%2F/" + Escape(queue), R"({"durable":false})");
   admin_->Publish(queue, 2);
-  live::InProcessWarren warren(live::InProcessWarren::Options{
-      .mgmt_url = mgmt_url_,
-      .user = "warren-mon",
-      .password = kPassword,
-      .plugin_depth = {.urls = {{"rabbit@elsewhere", RequiredEnv("WARREN_LIVE_PROM_URL")}}}});
+  absl::StatusOr<BrokerUrl> prom = ParseBrokerUrl(RequiredEnv("WARREN_LIVE_PROM_URL"));
+  ASSERT_TRUE(prom.ok()) << prom.status();
+  httplib::Client plugin_client(prom->Origin());
+  auto real = plugin_client.Get(metrics::kPluginDepthRequest);
+  ASSERT_TRUE(real && real->status == 200);
+  ASSERT_TRUE(absl::StrContains(real->body, absl::StrCat("rabbitmq_node=\"", node, "\"")))
+      << real->body.substr(0, 2000);
+  testing::FakeBroker impostor;
+  const std::string elsewhere = absl::StrReplaceAll(
+      real->body, {{absl::StrCat("rabbitmq_node=\"", node, "\""), "rabbitmq_node=\"rabbit@elsewhere\""}});
+  impostor.Set("/metrics/detailed", {.body = elsewhere, .content_type = "text/plain"});
+  const absl::Duration retry = absl::Seconds(4);
+  live::InProcessWarren warren(
+      live::InProcessWarren::Options{.mgmt_url = mgmt_url_,
+                                     .user = "warren-mon",
+                                     .password = kPassword,
+                                     .min_interval = absl::ZeroDuration(),
+                                     .plugin_depth = {.urls = {{node, impostor.url()}}, .retry_interval = retry}});
   ASSERT_TRUE(warren.started());
   std::string text;
-  const std::string refused = R"(warren_plugin_up{node="rabbit@elsewhere",reason="wrong_node"})";
-  for (const absl::Time give_up = absl::Now() + absl::Seconds(40); absl::Now() < give_up;
-       absl::SleepFor(absl::Milliseconds(500))) {
+  const std::string refused = absl::StrCat(R"(warren_plugin_up{node=")", node, R"(",reason="wrong_node"})");
+  // The first ask fails at once; the next is due a retry interval after it.
+  text = warren.ScrapeUntil([&](const std::string& t) { return SampleValue(t, refused) == 0; }, absl::Seconds(20));
+  ASSERT_EQ(SampleValue(text, refused), 0.0) << text.substr(0, 4000);
+  const absl::Time seen = absl::Now();
+  const int asked = impostor.Requests("/metrics/detailed");
+  EXPECT_EQ(asked, 1);
+  // Scrapes every 0.2 s for well under the retry interval: the impostor is not asked again.
+  while (absl::Now() < seen + retry * 0.6) {
     text = warren.Scrape();
-    if (SampleValue(text, Series("rabbitmq_queue_messages", "/", queue)) == 2 && SampleValue(text, refused) == 0) break;
+    absl::SleepFor(absl::Milliseconds(200));
   }
-  EXPECT_EQ(SampleValue(text, Series("rabbitmq_queue_messages", "/", queue)), 2.0) << "exact, from the totals";
-  EXPECT_EQ(SampleValue(text, refused), 0.0) << text.substr(0, 4000);
+  EXPECT_EQ(impostor.Requests("/metrics/detailed"), asked) << "asked again before the retry interval";
   EXPECT_EQ(SampleValue(text, "warren_queue_depth_from_plugin"), 0.0);
-  EXPECT_FALSE(absl::StrContains(text, absl::StrCat("warren_queue_depth_missing{node=\"", node)))
-      << "the totals carry every depth";
+  EXPECT_FALSE(absl::StrContains(text, "warren_queue_depth_missing{")) << "the totals carry every depth";
+  absl::SleepFor(seen + retry + absl::Milliseconds(500) - absl::Now());
+  text = warren.Scrape();
+  EXPECT_EQ(impostor.Requests("/metrics/detailed"), asked + 1) << "not asked again after the retry interval";
+  // The depth is exact all along, from the listing with totals (the broker's stats lag ~5 s).
+  text = warren.ScrapeUntil(
+      [&](const std::string& t) { return SampleValue(t, Series("rabbitmq_queue_messages", "/", queue)) == 2; },
+      absl::Seconds(20));
+  EXPECT_EQ(SampleValue(text, Series("rabbitmq_queue_messages", "/", queue)), 2.0) << "exact, from the totals";
   const std::string logs = AllLogs();
-  EXPECT_TRUE(absl::StrContains(logs, "msg=\"node's plugin not used for queue depth\" node=rabbit@elsewhere")) << logs;
+  EXPECT_TRUE(absl::StrContains(logs, absl::StrCat("msg=\"node's plugin not used for queue depth\" node=", node)))
+      << logs;
   EXPECT_TRUE(absl::StrContains(logs, "not this node")) << logs;
   admin_->Delete("/api/queues/%2F/" + Escape(queue));
 }
