@@ -99,6 +99,19 @@ TEST_F(PluginDepthTest, ARunningNodeTheExplicitUrlsLeaveOutHasNoUrl) {
   EXPECT_TRUE(absl::StrContains(text, R"(warren_plugin_up{node="rabbit@other",reason="no_url"} 0)")) << text;
 }
 
+// What keeps the plugins from being asked at all is the fetch's error; a node's own failure is not.
+TEST_F(PluginDepthTest, ANodeListThatFailsIsTheFetchsErrorANodeThatFailsIsNot) {
+  management_.Set("/api/nodes", {.status = 500, .body = "{}"});
+  PluginDepthFetch fetch = Fetch({.url_template = Template()});
+  EXPECT_FALSE(fetch.rows.ok());
+  EXPECT_FALSE(fetch.error.ok()) << "the node list failed";
+  management_.Set("/api/nodes", {.body = R"([{"name":"rabbit@127.0.0.1","running":true}])"});
+  plugin_.Set("/metrics/detailed", {.body = Coarse("rabbit@someone-else"), .content_type = "text/plain"});
+  fetch = Fetch({.url_template = Template()});
+  EXPECT_FALSE(fetch.rows.ok());
+  EXPECT_TRUE(fetch.error.ok()) << fetch.error << ": the node's failure is the node's";
+}
+
 // Discovery: the node's plugin from the overview's listeners, which are asked again only once per
 // retry interval while they name every running node.
 TEST_F(PluginDepthTest, DiscoveryFindsThePluginInTheOverviewsListeners) {

@@ -160,11 +160,11 @@ PluginDepthFetch PluginDepthFetcher::Fetch(absl::string_view rabbitmq_version, a
   }
   absl::StatusOr<std::vector<Target>> targets = Targets(deadline, &fetch.requests);
   if (!targets.ok()) {
-    fetch.rows = targets.status();
+    fetch.rows = fetch.error = targets.status();
     return fetch;
   }
   if (targets->empty()) {
-    fetch.rows = absl::NotFoundError("no node to ask for queue depth");
+    fetch.rows = fetch.error = absl::NotFoundError("no running node to ask for queue depth");
     return fetch;
   }
   std::vector<std::string> running;
@@ -347,13 +347,17 @@ class QueueDepthPlan final : public FetchPlan {
     const bool listing_without_totals = state_->ListingWithoutTotals();
     PluginDepthFetch fetch = fetcher_.Fetch(context.broker.rabbitmq_version, context.deadline);
     const bool all_answered = fetch.rows.ok();
+    // The depths served are complete either way; what kept the plugins from being asked at all
+    // still counts as this endpoint's failure.
     if (!listing_without_totals) {
       state_->Fetched(all_answered, false, false, std::move(fetch.answered));
-      return {.mapped = metrics::Mapped{}, .requests = fetch.requests, .stand_down = true};
+      return {
+          .mapped = metrics::Mapped{}, .partial_error = fetch.error, .requests = fetch.requests, .stand_down = true};
     }
     if (!all_answered) {
       FetchResult totals = totals_.Fetch(context);
       totals.requests += fetch.requests;
+      if (totals.mapped.ok() && totals.partial_error.ok()) totals.partial_error = fetch.error;
       state_->Fetched(false, false, false, std::move(fetch.answered));
       return totals;
     }

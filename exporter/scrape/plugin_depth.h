@@ -48,6 +48,9 @@ struct PluginDepthFetch {
   absl::StatusOr<metrics::Mapped> rows;
   std::vector<std::string> answered;  // the nodes that answered, sorted
   size_t requests = 0;                // HTTP requests made
+  // Why nothing could be asked when no node is to blame (the node list or the listeners failed);
+  // a node's own failure is in its PluginNodes state and log line instead.
+  absl::Status error = absl::OkStatus();
 };
 
 // Asks every node's /metrics/detailed?family=queue_coarse_metrics, all at once (up to 16 at a
