@@ -1,6 +1,7 @@
 #include "exporter/scrape/plugin_nodes.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "exporter/scrape/self_metrics.h"
 #include "util/log.h"
@@ -53,14 +54,6 @@ void PluginNodes::KeepOnly(const std::vector<std::string>& running) {
   for (auto it = nodes_.begin(); it != nodes_.end();) {
     it = std::find(running.begin(), running.end(), it->first) == running.end() ? nodes_.erase(it) : std::next(it);
   }
-}
-
-bool PluginNodes::AllUp(const std::vector<std::string>& running) const {
-  absl::MutexLock lock(&mu_);
-  return std::all_of(running.begin(), running.end(), [&](const std::string& node) {
-    auto it = nodes_.find(node);
-    return it != nodes_.end() && it->second.reason == "ok";
-  });
 }
 
 std::vector<prometheus::MetricFamily> PluginNodes::SelfMetrics() const {

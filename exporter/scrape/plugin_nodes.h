@@ -31,8 +31,6 @@ class PluginNodes {
   std::string Waiting(absl::Time now) const;
   // Forgets the nodes not in `running` (sorted or not).
   void KeepOnly(const std::vector<std::string>& running);
-  // True if every node of `running` answered at its last attempt.
-  bool AllUp(const std::vector<std::string>& running) const;
 
   // warren_plugin_up{node,reason}: 1 where the node's plugin answered as that node.
   std::vector<prometheus::MetricFamily> SelfMetrics() const;
