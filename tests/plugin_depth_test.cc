@@ -40,17 +40,22 @@ class PluginDepthTest : public ::testing::Test {
   RabbitClient client_{ClientOptions{.url = *ParseBrokerUrl(management_.url()), .user = "u", .password = "p"}};
 };
 
-TEST_F(PluginDepthTest, TemplateAsksNothingWhileARunningNodeHasNoHost) {
+// A node without a URL makes the rows useless; the others are still asked, so that each says
+// whether its plugin would serve.
+TEST_F(PluginDepthTest, ARunningNodeWithNoHostFailsTheRowsTheOthersAreStillAsked) {
   management_.Set("/api/nodes", {.body = R"([{"name":"rabbit@127.0.0.1","running":true},)"
                                          R"({"name":"rabbit@bad/host","running":true}])"});
   PluginDepthFetcher fetcher({.urls = {}, .url_template = Template()}, &client_, nullptr);
   const PluginDepthFetch fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
   EXPECT_EQ(fetch.rows.status().code(), absl::StatusCode::kUnavailable) << fetch.rows.status();
   EXPECT_TRUE(absl::StrContains(fetch.rows.status().message(), "rabbit@bad/host")) << fetch.rows.status();
-  EXPECT_EQ(fetch.requests, 1u) << "/api/nodes only: rows without one running node are no use";
-  EXPECT_EQ(plugin_.Requests("/metrics/detailed"), 0);
+  EXPECT_EQ(fetch.requests, 2u) << "/api/nodes and the node with a host";
+  EXPECT_EQ(plugin_.Requests("/metrics/detailed"), 1);
   const std::string text = metrics::SerializeFamilies(fetcher.nodes().SelfMetrics()).front().text;
   EXPECT_TRUE(absl::StrContains(text, R"(warren_plugin_up{node="rabbit@bad/host",reason="no_host"} 0)")) << text;
+  EXPECT_TRUE(absl::StrContains(text, R"(warren_plugin_up{node="rabbit@127.0.0.1",reason="ok"} 1)")) << text;
+  const PluginDepthFetch again = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
+  EXPECT_EQ(again.requests, 0u) << "nothing before the retry";
 }
 
 TEST_F(PluginDepthTest, TemplateAsksEveryRunningNode) {
@@ -135,7 +140,7 @@ TEST_F(PluginDepthTest, DiscoveryFindsThePluginInTheOverviewsListeners) {
   EXPECT_TRUE(absl::StrContains(text, R"(warren_plugin_up{node="rabbit@127.0.0.1",reason="ok"} 1)")) << text;
 }
 
-TEST_F(PluginDepthTest, ANodeWithoutAPluginListenerIsNotListedAndNothingIsAsked) {
+TEST_F(PluginDepthTest, ANodeWithoutAPluginListenerIsNotListed) {
   management_.Set("/api/overview", {.body = R"({"listeners":[{"node":"rabbit@127.0.0.1","protocol":"amqp",)"
                                             R"("ip_address":"127.0.0.1","port":5672}]})"});
   PluginDepthFetcher fetcher({.discover = true}, &client_, nullptr);

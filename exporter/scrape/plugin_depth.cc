@@ -171,15 +171,16 @@ PluginDepthFetch PluginDepthFetcher::Fetch(absl::string_view rabbitmq_version, a
   for (const Target& target : *targets) running.push_back(target.node);
   nodes_.KeepOnly(running);
   const absl::Time now = absl::Now();
+  // A node without a URL makes the rows useless, but the others are still asked (once per retry
+  // interval, as Waiting() holds everything back until then), so that each node says whether its
+  // plugin would serve: one node without the plugin then shows beside the ones that have it.
+  std::string without_url;
   for (const Target& target : *targets) {
-    if (target.url.empty()) nodes_.Record(target.node, "", target.reason, now);
+    if (!target.url.empty()) continue;
+    nodes_.Record(target.node, "", target.reason, now);
+    if (without_url.empty()) without_url = target.node;
   }
-  for (const Target& target : *targets) {
-    if (target.url.empty() || !nodes_.Due(target.node, now)) {
-      fetch.rows = absl::UnavailableError(absl::StrCat("node ", target.node, "'s plugin is not in use"));
-      return fetch;
-    }
-  }
+  std::erase_if(*targets, [](const Target& target) { return target.url.empty(); });
 
   const metrics::LabelEscaping escaping = metrics::PluginEscapingFor(rabbitmq_version);
   // Half the time left at most: a plugin that times out leaves the other half to the listing with
@@ -231,7 +232,9 @@ PluginDepthFetch PluginDepthFetcher::Fetch(absl::string_view rabbitmq_version, a
     }
   }
   std::sort(fetch.answered.begin(), fetch.answered.end());
-  if (first_error.ok()) {
+  if (!without_url.empty()) {
+    fetch.rows = absl::UnavailableError(absl::StrCat("node ", without_url, " has no plugin URL"));
+  } else if (first_error.ok()) {
     fetch.rows = std::move(rows);
   } else {
     fetch.rows = first_error;

@@ -8,12 +8,6 @@
 
 namespace warren {
 
-bool PluginNodes::Due(const std::string& node, absl::Time now) const {
-  absl::MutexLock lock(&mu_);
-  auto it = nodes_.find(node);
-  return it == nodes_.end() || it->second.reason == "ok" || now >= it->second.retry_at;
-}
-
 void PluginNodes::Record(const std::string& node, const std::string& url, const std::string& reason, absl::Time now,
                          const std::string& error) {
   absl::MutexLock lock(&mu_);

@@ -19,9 +19,6 @@ class PluginNodes {
  public:
   explicit PluginNodes(absl::Duration retry_interval) : retry_interval_(retry_interval) {}
 
-  // Whether `node`'s plugin may be asked at `now`: never tried, answered last time, or its retry
-  // is due.
-  bool Due(const std::string& node, absl::Time now) const;
   // The outcome for `node`: "ok", or why its plugin is not used ("not_listed", "no_host",
   // "wrong_node", or an ErrorReason) and what went wrong (`error`, for the log). `url` is safe to
   // log (no credentials). Logs a change.

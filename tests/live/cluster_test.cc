@@ -65,11 +65,11 @@ class Cluster : public ::testing::Test {
   // listeners (no plugin flag: each node's own 127.0.0.1 port), queues listed only when the
   // plugins' report changes.
   std::unique_ptr<live::InProcessWarren> PluginWarren() {
-    return std::make_unique<live::InProcessWarren>(
-        live::InProcessWarren::Options{.mgmt_url = urls_[0],
-                                       .min_interval = absl::Seconds(1),
-                                       .health_interval = absl::Seconds(2),
-                                       .plugin_depth = {.discover = true, .listing_interval = absl::Hours(1)}});
+    return std::make_unique<live::InProcessWarren>(live::InProcessWarren::Options{
+        .mgmt_url = urls_[0],
+        .min_interval = absl::Seconds(1),
+        .health_interval = absl::Seconds(2),
+        .plugin_depth = {.discover = true, .listing_interval = absl::Hours(1), .retry_interval = absl::Seconds(3)}});
   }
   std::string Missing(int i) { return Series("warren_queue_depth_missing", {{"node", Node(i)}}); }
 
@@ -308,6 +308,36 @@ TEST_F(Cluster, RestartedNodesRecover) {
                Eq(Series("warren_scrape_success", {{"endpoint", "queue_depth"}}), 1),
            },
            absl::Seconds(60), "nodes 2 and 3 restarted, plugin depth");
+}
+
+// Node 2's plugin switched off while the cluster runs: warren falls back to the listing with totals
+// (exact depths, the totals' states), names node 2 (refused at once, then not listed once the
+// listeners are read again after the retry interval, 3 s here), and takes the depths from the
+// plugins again once it is back on.
+TEST_F(Cluster, ANodeWhosePluginGoesOffFallsBackThenComesBack) {
+  ASSERT_EQ(Rabbit("plugins 2 disable --online rabbitmq_prometheus"), 0);
+  const absl::Cleanup back_on = [] { Rabbit("plugins 2 enable --online rabbitmq_prometheus"); };
+  AwaitAll(*plugin_warren_,
+           {
+               Eq("warren_queue_depth_from_plugin", 0),
+               Eq(Series("warren_plugin_up", {{"node", Node(1)}, {"reason", "not_listed"}}), 0),
+               Eq(Series("warren_plugin_up", {{"node", Node(0)}, {"reason", "ok"}}), 1),
+               Eq(Q("rabbitmq_queue_messages", kOn2), 0),
+               Eq(Q("rabbitmq_queue_messages", kQuorum), 0),
+               Eq(QueueState(kOn2, "running"), 1),  // the listing with totals: states as without the plugin
+               Eq("rabbitmq_up", 1),
+           },
+           absl::Seconds(60), "node 2's plugin off");
+  ASSERT_EQ(Rabbit("plugins 2 enable --online rabbitmq_prometheus"), 0);
+  AwaitAll(*plugin_warren_,
+           {
+               Eq("warren_queue_depth_from_plugin", 1),
+               Eq(Series("warren_plugin_up", {{"node", Node(1)}, {"reason", "ok"}}), 1),
+               Eq(QueueState(kOn2, "live"), 1),
+               Eq(Q("rabbitmq_queue_messages", kOn2), 0),
+               Eq(Missing(1), 0),
+           },
+           absl::Seconds(60), "node 2's plugin back on");
 }
 
 // Pauses node 3's VM (SIGSTOP) until node 1 sees it down (net_ticktime 10 s), then resumes it: the
