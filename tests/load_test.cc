@@ -31,6 +31,7 @@
 namespace warren {
 namespace {
 
+using testing::Connect;
 using testing::FakeBroker;
 using testing::SampleValue;
 
@@ -45,21 +46,6 @@ int64_t ProcStatus(absl::string_view field) {
     if (parts.size() >= 2 && absl::SimpleAtoi(parts[1], &value)) return value;
   }
   return -1;
-}
-
-int Connect(int port, int receive_buffer = 0) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  if (receive_buffer > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 // Sends `request` on `fd` and reads the answer until the server closes, or `deadline`.

@@ -34,6 +34,9 @@ void WriteFileOrDie(const std::string& path, absl::string_view contents);
 // suite-wide secrets check (tests/secrets_check.py). Thread-safe. `kind`: log, metrics or error.
 void Keep(absl::string_view kind, absl::string_view text);
 
+// A TCP connection to 127.0.0.1:`port` (its receive buffer set when `receive_buffer` > 0), or -1.
+int Connect(int port, int receive_buffer = 0);
+
 // A unified diff of two texts (via diff -u), for failure messages.
 std::string Diff(absl::string_view expected, absl::string_view actual);
 
