@@ -173,6 +173,10 @@ int main(int argc, char** argv) {
   main_options.plugin_depth.retry_interval = config.plugin_retry_interval;
   main_options.plugin_depth.tls = config.rabbitmq_tls;
   main_options.plugin_depth.tls.server_name.clear();  // each plugin URL is checked against its own host
+  // Node resources where /api/nodes lacks them: the same plugins, found the same way, whatever
+  // --filter.max-queues says (it concerns queues only).
+  main_options.node_resources = main_options.plugin_depth;
+  main_options.node_resources.discover = config.plugin_mode == "discover";
   if (main_options.plugin_depth.discover) {
     Log(LogLevel::kInfo, "queue depth from the rabbitmq_prometheus plugins the overview lists",
         {{"retry_interval", absl::FormatDuration(config.plugin_retry_interval)}});

@@ -120,6 +120,8 @@ LabelValues ReadKeys(const std::vector<const rapidjson::Value*>& found, const au
     if (value == nullptr) {
     } else if (value->IsString()) {
       text = StringOf(*value);
+    } else if (value->IsBool()) {
+      text = value->GetBool() ? "true" : "false";
     } else if (value->IsInt64()) {  // exact: a queue's depth past a million stays a whole number
       text = absl::StrCat(value->GetInt64());
     } else if (value->IsNumber()) {

@@ -1,17 +1,25 @@
 // /api/nodes: every node of the cluster as the answering node sees it, so one target covers all.
 // Names follow the rabbitmq_prometheus plugin (which reports only its own node) plus a node label.
+#include <span>
+
+#include "metrics/node_resources.h"
 #include "metrics/tables.h"
 
 namespace warren::metrics {
 namespace {
 
 constexpr Label kNodeLabels[] = {{"node", "name"}};
+// What the node resources fetch needs to know of each node: whether the management statistics
+// gave its figures (mem_limit is there whenever they are on), and whether it runs.
+constexpr Label kNodeKeys[] = {{"node", "name"}, {"running", "running"}, {"mem_limit", "mem_limit"}};
 constexpr Label kNodeInfoLabels[] = {{"type", "type"}};
 
 constexpr Info kNodeInfos[] = {
     {"rabbitmq_node_info", kNodeInfoLabels, "Node type: disc or ram."},
 };
 
+// mem_used to uptime: the node's resources. With the management statistics off /api/nodes lacks
+// them and each node's plugin reports them instead (kNodeResources, node_resources.h).
 // clang-format off
 constexpr Field kNodeFields[] = {
 //  JSON path          metric name                                   kind            help
@@ -33,6 +41,7 @@ constexpr Field kNodeFields[] = {
   {"partitions",       "rabbitmq_node_partitions",                   Kind::kLength, "Nodes this node sees on the other side of a network partition."},
 };
 // clang-format on
+constexpr auto kResourceFields = std::span(kNodeFields).subspan(1, 14);  // mem_used to uptime
 
 // clang-format off
 constexpr Each kNodeEaches[] = {
@@ -51,7 +60,18 @@ const Endpoint kNodes{
     .fields = kNodeFields,
     .infos = kNodeInfos,
     .eaches = kNodeEaches,
-    .keys = kNodeLabels,  // the cluster's nodes, for mirrors expected (policies.cc)
+    .keys = kNodeKeys,  // the cluster's nodes, for mirrors expected (policies.cc) and node resources
+};
+
+const Endpoint kNodeResources{
+    .name = "node_resources",
+    .group = "nodes",
+    .path = kNodeResourcesRequest,
+    .columns = false,
+    .core = false,  // /api/nodes says which nodes there are and whether they run
+    .opt_in = true,
+    .labels = kNodeLabels,
+    .fields = kResourceFields,
 };
 
 }  // namespace warren::metrics

@@ -24,7 +24,6 @@ constexpr DepthName kDepthNames[] = {
     {"rabbitmq_detailed_queue_messages_unacked", Which::kUnacked},
 };
 constexpr absl::string_view kDepthPrefix = "rabbitmq_detailed_queue_messages";
-constexpr absl::string_view kIdentity = "rabbitmq_identity_info{";
 constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
 
 // A count: finite, not negative, whole, exactly representable.
@@ -114,25 +113,6 @@ bool ParseEscapedLabels(absl::string_view& rest, Labels& out) {
   return have_vhost && have_queue;
 }
 
-// The value of `label="..."` in an identity line, up to the next quote (node and cluster names
-// carry no quotes); empty when absent.
-std::string IdentityLabel(absl::string_view line, absl::string_view label) {
-  const std::string key = std::string(label) + "=\"";
-  std::size_t at = 0;
-  // the label must start the block or follow a comma, so `rabbitmq_cluster=` does not match
-  // `rabbitmq_cluster_permanent_id=`... and vice versa
-  while ((at = line.find(key, at)) != absl::string_view::npos) {
-    if (at > 0 && (line[at - 1] == '{' || line[at - 1] == ',')) {
-      const std::size_t start = at + key.size();
-      const std::size_t end = line.find('"', start);
-      if (end == absl::string_view::npos) return "";
-      return std::string(line.substr(start, end - start));
-    }
-    at += key.size();
-  }
-  return "";
-}
-
 struct Entry {
   QueueDepth depth;
   bool conflict = false;
@@ -152,6 +132,23 @@ void Store(Entry& e, Which which, std::optional<double> v, PluginDepths& out) {
 
 }  // namespace
 
+std::string PluginIdentityLabel(absl::string_view line, absl::string_view label) {
+  const std::string key = std::string(label) + "=\"";
+  std::size_t at = 0;
+  // the label must start the block or follow a comma, so `rabbitmq_cluster=` does not match
+  // `rabbitmq_cluster_permanent_id=`... and vice versa
+  while ((at = line.find(key, at)) != absl::string_view::npos) {
+    if (at > 0 && (line[at - 1] == '{' || line[at - 1] == ',')) {
+      const std::size_t start = at + key.size();
+      const std::size_t end = line.find('"', start);
+      if (end == absl::string_view::npos) return "";
+      return std::string(line.substr(start, end - start));
+    }
+    at += key.size();
+  }
+  return "";
+}
+
 PluginDepths ParseCoarseDepths(absl::string_view text, LabelEscaping escaping, std::size_t max_line_bytes) {
   PluginDepths out;
   absl::flat_hash_map<std::pair<std::string, std::string>, Entry> seen;
@@ -162,10 +159,10 @@ PluginDepths ParseCoarseDepths(absl::string_view text, LabelEscaping escaping, s
     absl::ConsumeSuffix(&line, "\r");
     if (line.empty() || line.front() == '#') continue;
 
-    if (absl::StartsWith(line, kIdentity)) {
+    if (absl::StartsWith(line, kPluginIdentityPrefix)) {
       if (line.size() <= max_line_bytes) {
-        out.node = IdentityLabel(line, "rabbitmq_node");
-        out.cluster = IdentityLabel(line, "rabbitmq_cluster");
+        out.node = PluginIdentityLabel(line, "rabbitmq_node");
+        out.cluster = PluginIdentityLabel(line, "rabbitmq_cluster");
       }
       continue;
     }

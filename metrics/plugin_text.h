@@ -45,6 +45,12 @@ struct PluginDepths {
   std::size_t conflicts = 0;        // queues dropped for two different values of one metric
 };
 
+// The line that names the node and cluster a plugin belongs to.
+inline constexpr absl::string_view kPluginIdentityPrefix = "rabbitmq_identity_info{";
+// The value of `label="..."` in such a line, up to the next quote (node and cluster names carry
+// no quotes); empty when absent.
+std::string PluginIdentityLabel(absl::string_view line, absl::string_view label);
+
 inline constexpr std::size_t kDefaultMaxLineBytes = std::size_t{64} * 1024;
 
 // Reads every line; lines of other metrics and comments are skipped. Never fails: what it could

@@ -65,7 +65,7 @@ FamilyBuilder MirrorsExpected(JoinInputs inputs) {
 
   absl::flat_hash_set<std::string> cluster;
   for (const LabelValues& node : nodes) {
-    if (node.size() == 1 && !node[0].empty()) cluster.insert(node[0]);
+    if (!node.empty() && !node[0].empty()) cluster.insert(node[0]);
   }
   absl::flat_hash_map<std::pair<std::string, std::string>, int64_t> copies;  // (vhost, policy)
   for (const LabelValues& policy : policies) {

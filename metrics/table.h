@@ -137,8 +137,8 @@ struct Endpoint {
   std::span<const Each> eaches = {};
   std::span<const Count> counts = {};
   std::span<const Derived> derived = {};
-  // Values kept per object for joins with other endpoints (strings, numbers, or arrays of
-  // strings, as text).
+  // Values kept per object for joins with other endpoints (strings, numbers, booleans as
+  // "true"/"false", or arrays of strings, as text; "" where absent).
   std::span<const Label> keys = {};
 };
 

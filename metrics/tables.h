@@ -30,6 +30,9 @@ extern const Endpoint kHealthMirrorSyncCritical;
 extern const Endpoint kHealthVirtualHosts;
 extern const Endpoint kHealthCertificateExpiration;
 extern const Endpoint kHealthProtocolAmqp;
+// A node's resources from its plugin, for when /api/nodes lacks them (nodes.cc; see
+// node_resources.h): the resource fields of kNodes. Never fetched as JSON from the broker.
+extern const Endpoint kNodeResources;
 // The listing of /api/queues without enable_queue_totals (queues.cc): everything kQueues maps
 // but the depths, and state series for "live" and "down" only (the broker says "live" instead of
 // running/idle/flow).

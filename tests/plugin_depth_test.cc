@@ -30,7 +30,7 @@ class PluginDepthTest : public ::testing::Test {
     management_.Set("/api/nodes", {.body = R"([{"name":"rabbit@127.0.0.1","running":true},)"
                                            R"({"name":"rabbit@down","running":false}])"});
   }
-  PluginDepthFetch Fetch(const PluginDepthOptions& options) {
+  PluginDepthFetch Fetch(const PluginOptions& options) {
     PluginDepthFetcher fetcher(options, &client_, nullptr);
     return fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(5));
   }
@@ -181,7 +181,7 @@ TEST_F(PluginDepthTest, NodesAreAskedAtTheSameTime) {
   FakeBroker n1, n2, n3;
   management_.Set("/api/nodes", {.body = R"([{"name":"rabbit@n1","running":true},{"name":"rabbit@n2","running":true},)"
                                          R"({"name":"rabbit@n3","running":true}])"});
-  PluginDepthOptions options;
+  PluginOptions options;
   for (auto [node, plugin] : {std::pair{"rabbit@n1", &n1}, std::pair{"rabbit@n2", &n2}, std::pair{"rabbit@n3", &n3}}) {
     plugin->Set("/metrics/detailed",
                 {.body = Coarse(node), .delay = absl::Milliseconds(1500), .content_type = "text/plain"});

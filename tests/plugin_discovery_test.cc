@@ -46,10 +46,21 @@ TEST(PluginDiscovery, HttpsOnlyWhenThatIsAllTheNodeListens) {
             "http://a:15692");
 }
 
-TEST(PluginDiscovery, NoListenerOfTheNodeIsNotListed) {
-  const DiscoveredUrl found = PluginUrlFromListeners("rabbit@b", {Prometheus("rabbit@a", "", 15692)});
+TEST(PluginDiscovery, ANodeListingNoPluginListenerIsNotListed) {
+  const DiscoveredUrl found = PluginUrlFromListeners(
+      "rabbit@b", {Prometheus("rabbit@a", "", 15692),
+                   {.node = "rabbit@b", .protocol = "amqp", .ip_address = "::", .bind_address = "", .port = 5672}});
   EXPECT_EQ(found.url, "");
   EXPECT_STREQ(found.reason, "not_listed");
+}
+
+// With the management statistics off the overview lists no listener at all (3.10.8, checked).
+TEST(PluginDiscovery, ANodeWithNoListenerListedGetsTheDefaultPortOnItsHost) {
+  const DiscoveredUrl found = PluginUrlFromListeners("rabbit@host-1.svc", {});
+  EXPECT_EQ(found.url, "http://host-1.svc:15692");
+  EXPECT_STREQ(found.reason, "ok");
+  EXPECT_EQ(PluginUrlFromListeners("rabbit@b", {Prometheus("rabbit@a", "", 15693)}).url, "http://b:15692");
+  EXPECT_STREQ(PluginUrlFromListeners("rabbit@evil/host", {}).reason, "no_host");
 }
 
 TEST(PluginDiscovery, ANodeNameWithNothingToConnectToHasNoHost) {

@@ -9,7 +9,9 @@
 #include "exporter/scrape/self_metrics.h"
 #include "gtest/gtest.h"
 #include "metrics/endpoints.h"
+#include "metrics/node_resources.h"
 #include "metrics/queue_depth.h"
+#include "metrics/tables.h"
 #include "tests/test_util.h"
 
 namespace warren {
@@ -74,6 +76,15 @@ std::string Reference() {
         absl::StrCat("`", metrics::kQueueListing.path, "` without totals joined with each host node's `",
                      metrics::kQueueDepth.path, "` (plugin depth, the default where the plugins answer)"),
         join.help);
+  }
+  // The node resources again, where /api/nodes lacks them: from each node's plugin, the alarms
+  // from the cluster's alarm check.
+  for (const metrics::Field& field : metrics::kNodeResources.fields) {
+    const bool alarm = field.kind == metrics::Kind::kBool;
+    row(field.name, "gauge", Labels(metrics::kNodeResources.labels),
+        alarm ? absl::StrCat("`", metrics::kClusterAlarmsRequest, "`, the management statistics off")
+              : absl::StrCat("each node's `", metrics::kNodeResources.path, "`, the management statistics off"),
+        field.help);
   }
   for (const SelfMetric* metric : kAllSelfMetrics) {
     row(metric->name, TypeName(metric->type),

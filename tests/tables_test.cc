@@ -109,7 +109,7 @@ TEST(Tables, JoinedEndpointsKeyOnTheSameLabels) {
   EXPECT_EQ(names(kFederationUpstreams), (Names{"vhost", "upstream"}));
   EXPECT_EQ(names(kFederationLinks), (Names{"vhost", "upstream", "status"}));
   EXPECT_EQ(names(kPolicies), (Names{"vhost", "policy", "ha_mode", "ha_params"}));
-  EXPECT_EQ(names(kNodes), (Names{"node"}));
+  EXPECT_EQ(names(kNodes), (Names{"node", "running", "mem_limit"}));
 }
 
 TEST(Requests, ColumnsComeFromTheTable) {

@@ -3,7 +3,9 @@
 #include <memory>
 #include <utility>
 
+#include "exporter/scrape/node_resources_plan.h"
 #include "metrics/endpoints.h"
+#include "metrics/tables.h"
 
 namespace warren {
 
@@ -34,6 +36,10 @@ ScrapePlans BuildPlans(const ScrapeOptions& options, const RabbitClient* client)
       all.plans.push_back(std::move(depth.listing));
     } else {
       all.plans.push_back(std::make_unique<ManagementPlan>(*endpoint, management));
+    }
+    // Right after the nodes, whose rows say which nodes lack their figures.
+    if (endpoint == &metrics::kNodes) {
+      all.plans.push_back(std::make_unique<NodeResourcesPlan>(options.node_resources, client));
     }
   }
   if (depth.depth != nullptr) all.plans.push_back(std::move(depth.depth));

@@ -39,7 +39,10 @@ struct ScrapeOptions {
   BodyFormat format = BodyFormat::kAuto;  // --rabbitmq.format
   // Queue depth from each node's rabbitmq_prometheus plugin instead of enable_queue_totals
   // (plugin_depth.h); on when it names URLs or a template or discovers, and the queues collector is on.
-  PluginDepthOptions plugin_depth = {};
+  PluginOptions plugin_depth = {};
+  // Where /api/nodes lacks a node's resources (the management statistics off), its plugin, found
+  // with these (listing_interval unused; none set: the plugin is off and the figures are absent).
+  PluginOptions node_resources = {};
 
   ScrapeTiming timing() const { return {scrape_timeout, min_interval, health_interval, definitions_interval}; }
 };

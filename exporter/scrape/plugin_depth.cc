@@ -1,18 +1,11 @@
 #include "exporter/scrape/plugin_depth.h"
 
 #include <algorithm>
-#include <atomic>
 #include <iterator>
 #include <memory>
-#include <system_error>
-#include <thread>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/synchronization/mutex.h"
-#include "exporter/broker/broker_url.h"
-#include "exporter/scrape/plugin_discovery.h"
 #include "exporter/scrape/self_metrics.h"
 #include "metrics/json.h"
 #include "metrics/plugin_text.h"
@@ -22,86 +15,41 @@
 namespace warren {
 namespace {
 
-using NodeUrls = std::vector<std::pair<std::string, std::string>>;
-
-// Nodes asked at the same time: a cluster has a handful; a list of hundreds of URLs is still
-// asked in bounded threads.
-constexpr size_t kMaxNodesAtOnce = 16;
-
-constexpr char kWrongNode[] = "the plugin is node '";
-
 // One node's plugin, its depth rows appended to `rows`.
-absl::Status FetchNodeRows(const std::string& node, const std::string& url, const PluginDepthOptions& options,
+absl::Status FetchNodeRows(const std::string& node, const std::string& url, const PluginOptions& options,
                            const metrics::Filter* filter, metrics::LabelEscaping escaping, int64_t max_body_bytes,
                            absl::Time deadline, metrics::Mapped* rows) {
-  absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
-  if (!parsed.ok()) return parsed.status();
-  const bool tls = parsed->scheme == "https";
-  // No credentials: the plugin asks for none, and they are not the plugin's to see.
-  absl::StatusOr<std::unique_ptr<RabbitClient>> client =
-      RabbitClient::Create({.url = *std::move(parsed),
-                            .user = "",
-                            .password = "",
-                            .max_body_bytes = max_body_bytes,
-                            .tls = tls ? options.tls : TlsOptions{}});
-  if (!client.ok()) return client.status();
-  absl::StatusOr<std::string> body = (*client)->GetText(metrics::kPluginDepthRequest, deadline);
+  absl::StatusOr<std::string> body =
+      GetFromPlugin(url, metrics::kPluginDepthRequest, options.tls, max_body_bytes, deadline);
   if (!body.ok()) return body.status();
   const metrics::PluginDepths depths = metrics::ParseCoarseDepths(*body, escaping);
-  if (depths.node != node) {  // a wrong port map or a load balancer: never attribute depths to the wrong node
-    return absl::DataLossError(absl::StrCat(kWrongNode, depths.node, "', not this node"));
-  }
+  // A wrong port map or a load balancer: never attribute depths to the wrong node.
+  if (absl::Status same = CheckPluginNode(node, depths.node); !same.ok()) return same;
   rows->errors.wrong_type += depths.ambiguous_lines + depths.malformed_lines + depths.invalid_values + depths.conflicts;
   metrics::AppendDepthRows(depths, node, filter, &rows->keys);
   return absl::OkStatus();
 }
 
 // FetchNodeRows, and why the node's plugin is not used ("ok" when it is).
-absl::Status FetchNode(const std::string& node, const std::string& url, const PluginDepthOptions& options,
+absl::Status FetchNode(const std::string& node, const std::string& url, const PluginOptions& options,
                        const metrics::Filter* filter, metrics::LabelEscaping escaping, int64_t max_body_bytes,
                        absl::Time deadline, metrics::Mapped* rows, std::string* reason) {
   absl::Status status = FetchNodeRows(node, url, options, filter, escaping, max_body_bytes, deadline, rows);
-  if (status.ok()) {
-    *reason = "ok";
-  } else if (absl::StartsWith(status.message(), kWrongNode)) {
-    *reason = "wrong_node";
-  } else {
-    *reason = std::string(ErrorReason(status));
-  }
+  *reason = PluginReason(status);
   return status;
-}
-
-// The URL as it may be logged: parsed URLs carry no credentials.
-std::string SafeUrl(const std::string& url) {
-  absl::StatusOr<BrokerUrl> parsed = ParseBrokerUrl(url);
-  return parsed.ok() ? parsed->ToString() : "(invalid URL)";
 }
 
 }  // namespace
 
-PluginDepthFetcher::PluginDepthFetcher(PluginDepthOptions options, const RabbitClient* management,
+PluginDepthFetcher::PluginDepthFetcher(PluginOptions options, const RabbitClient* management,
                                        const metrics::Filter* filter)
-    : options_(std::move(options)), management_(management), filter_(filter), nodes_(options_.retry_interval) {}
+    : options_(std::move(options)),
+      management_(management),
+      filter_(filter),
+      nodes_(options_.retry_interval, kPluginUp, "queue depth"),
+      locator_(options_, management) {}
 
-absl::Status PluginDepthFetcher::RefreshListeners(const std::vector<std::string>& running, absl::Time deadline,
-                                                  size_t* requests) {
-  const bool all_known = std::all_of(running.begin(), running.end(), [&](const std::string& node) {
-    return std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& l) { return l.node == node; });
-  });
-  if (all_known && absl::Now() - listeners_at_ < options_.retry_interval) return absl::OkStatus();
-  ++*requests;
-  absl::StatusOr<std::string> body = management_->Get(kListenersRequest, deadline);
-  if (!body.ok()) return body.status();
-  rapidjson::Document overview;
-  if (absl::Status parsed = metrics::ParseJson(*body, "/api/overview", &overview); !parsed.ok()) return parsed;
-  listeners_ = metrics::ReadBrokerFacts(overview).listeners;
-  listeners_at_ = absl::Now();
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<PluginDepthFetcher::Target>> PluginDepthFetcher::Targets(absl::Time deadline,
-                                                                                    size_t* requests) {
-  std::vector<Target> targets;
+absl::StatusOr<std::vector<PluginTarget>> PluginDepthFetcher::Targets(absl::Time deadline, size_t* requests) {
   ++*requests;
   absl::StatusOr<std::string> body = management_->Get("/api/nodes?columns=name,running", deadline);
   if (!body.ok()) return body.status();
@@ -120,34 +68,7 @@ absl::StatusOr<std::vector<PluginDepthFetcher::Target>> PluginDepthFetcher::Targ
     }
     running.emplace_back(name->value.GetString(), name->value.GetStringLength());
   }
-  if (options_.discover) {
-    if (absl::Status listed = RefreshListeners(running, deadline, requests); !listed.ok()) return listed;
-  }
-  for (const std::string& node : running) {
-    Target target{.node = node};
-    auto explicit_url =
-        std::find_if(options_.urls.begin(), options_.urls.end(), [&](const auto& url) { return url.first == node; });
-    const size_t at = node.find('@');
-    const absl::string_view host =
-        at == std::string::npos ? absl::string_view() : absl::string_view(node).substr(at + 1);
-    if (explicit_url != options_.urls.end()) {
-      target.url = explicit_url->second;
-    } else if (!options_.url_template.empty()) {
-      if (PlainHost(host)) {
-        target.url = absl::StrReplaceAll(options_.url_template, {{"{host}", host}});
-      } else {
-        target.reason = "no_host";
-      }
-    } else if (options_.discover) {
-      DiscoveredUrl found = PluginUrlFromListeners(node, listeners_);
-      target.url = std::move(found.url);
-      target.reason = found.reason;
-    } else {
-      target.reason = "no_url";  // a running node the explicit URLs leave out
-    }
-    targets.push_back(std::move(target));
-  }
-  return targets;
+  return locator_.Locate(running, deadline, requests);
 }
 
 PluginDepthFetch PluginDepthFetcher::Fetch(absl::string_view rabbitmq_version, absl::Time deadline) {
@@ -158,7 +79,7 @@ PluginDepthFetch PluginDepthFetcher::Fetch(absl::string_view rabbitmq_version, a
     fetch.rows = absl::UnavailableError(absl::StrCat("node ", waiting, "'s plugin is not in use until its retry"));
     return fetch;
   }
-  absl::StatusOr<std::vector<Target>> targets = Targets(deadline, &fetch.requests);
+  absl::StatusOr<std::vector<PluginTarget>> targets = Targets(deadline, &fetch.requests);
   if (!targets.ok()) {
     fetch.rows = fetch.error = targets.status();
     return fetch;
@@ -168,56 +89,42 @@ PluginDepthFetch PluginDepthFetcher::Fetch(absl::string_view rabbitmq_version, a
     return fetch;
   }
   std::vector<std::string> running;
-  for (const Target& target : *targets) running.push_back(target.node);
+  for (const PluginTarget& target : *targets) running.push_back(target.node);
   nodes_.KeepOnly(running);
   const absl::Time now = absl::Now();
   // A node without a URL makes the rows useless, but the others are still asked (once per retry
   // interval, as Waiting() holds everything back until then), so that each node says whether its
   // plugin would serve: one node without the plugin then shows beside the ones that have it.
   std::string without_url;
-  for (const Target& target : *targets) {
+  for (const PluginTarget& target : *targets) {
     if (!target.url.empty()) continue;
     nodes_.Record(target.node, "", target.reason, now);
     if (without_url.empty()) without_url = target.node;
   }
-  std::erase_if(*targets, [](const Target& target) { return target.url.empty(); });
+  std::erase_if(*targets, [](const PluginTarget& target) { return target.url.empty(); });
 
   const metrics::LabelEscaping escaping = metrics::PluginEscapingFor(rabbitmq_version);
   // Half the time left at most: a plugin that times out leaves the other half to the listing with
   // totals that stands in for it.
   const absl::Time node_deadline = now + (deadline - now) / 2;
-  // Every node at once, so a cluster costs the wall time of its slowest node, not the sum. Each
-  // node's answer lands in its own slot; they are put together in the order asked.
+  // Every node at once; each node's answer lands in its own slot, put together in the order asked.
   struct NodeAnswer {
     metrics::Mapped rows;
     absl::Status status;
     std::string reason;
   };
   std::vector<NodeAnswer> answers(targets->size());
-  std::atomic<size_t> next{0};
-  auto ask = [&] {
-    for (size_t i = next++; i < targets->size(); i = next++) {
-      const Target& target = (*targets)[i];
-      answers[i].status = FetchNode(target.node, target.url, options_, filter_, escaping, management_->max_body_bytes(),
-                                    node_deadline, &answers[i].rows, &answers[i].reason);
-    }
-  };
-  std::vector<std::thread> askers;
-  for (size_t i = 1; i < std::min(targets->size(), kMaxNodesAtOnce); ++i) {
-    try {
-      askers.emplace_back(ask);
-    } catch (const std::system_error&) {  // no thread to be had: the ones there ask the rest
-      break;
-    }
-  }
-  ask();  // this thread is one of them
-  for (std::thread& asker : askers) asker.join();
+  AskEach(targets->size(), [&](size_t i) {
+    const PluginTarget& target = (*targets)[i];
+    answers[i].status = FetchNode(target.node, target.url, options_, filter_, escaping, management_->max_body_bytes(),
+                                  node_deadline, &answers[i].rows, &answers[i].reason);
+  });
 
   metrics::Mapped rows;
   absl::Status first_error;
   const absl::Time asked = absl::Now();
   for (size_t i = 0; i < targets->size(); ++i) {
-    const Target& target = (*targets)[i];
+    const PluginTarget& target = (*targets)[i];
     ++fetch.requests;
     nodes_.Record(target.node, SafeUrl(target.url), answers[i].reason, asked, std::string(answers[i].status.message()));
     if (answers[i].status.ok()) {
@@ -326,7 +233,7 @@ class QueueListingPlan final : public FetchPlan {
 // rows of a narrow listing with totals, so that no depth goes missing because of a plugin.
 class QueueDepthPlan final : public FetchPlan {
  public:
-  QueueDepthPlan(PluginDepthOptions options, const ManagementPlan::Options& management,
+  QueueDepthPlan(PluginOptions options, const ManagementPlan::Options& management,
                  std::shared_ptr<PluginDepthState> state)
       : FetchPlan(metrics::kQueueDepth),
         fetcher_(std::move(options), management.client, management.filter),
@@ -381,7 +288,7 @@ class QueueDepthPlan final : public FetchPlan {
 
 }  // namespace
 
-PluginDepthPlans MakePluginDepthPlans(const PluginDepthOptions& options, ManagementPlan::Options listing) {
+PluginDepthPlans MakePluginDepthPlans(const PluginOptions& options, ManagementPlan::Options listing) {
   auto state = std::make_shared<PluginDepthState>();
   PluginDepthPlans plans;
   plans.depth = std::make_unique<QueueDepthPlan>(options, listing, state);

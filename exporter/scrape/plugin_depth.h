@@ -17,28 +17,12 @@
 #include "exporter/scrape/fetch_plan.h"
 #include "exporter/scrape/management_plan.h"
 #include "exporter/scrape/plugin_nodes.h"
+#include "exporter/scrape/plugin_targets.h"
 #include "metrics/broker_facts.h"
 #include "metrics/filter.h"
 #include "metrics/mapper.h"
 
 namespace warren {
-
-struct PluginDepthOptions {
-  std::vector<std::pair<std::string, std::string>> urls = {};  // node name -> base URL
-  std::string url_template = {};  // for the other running nodes; "{host}": the name after '@'
-  // For the running nodes neither names: the plugin's listener in /api/overview's listeners.
-  bool discover = false;
-  TlsOptions tls = {};  // for https:// URLs
-  // How often queues are listed while the plugins report exactly the listed queues from the
-  // nodes that answered last time; anything else lists them at the next scrape. Never more often
-  // than the scraper's min_interval.
-  absl::Duration listing_interval = absl::ZeroDuration();
-  // A node whose plugin did not answer (or has none) is asked again after this long; until every
-  // running node's plugin answers, depths come from the listing with totals.
-  absl::Duration retry_interval = absl::Minutes(1);
-
-  bool On() const { return discover || !urls.empty() || !url_template.empty(); }
-};
 
 // What one fetch of every node's plugin gave.
 struct PluginDepthFetch {
@@ -62,27 +46,20 @@ struct PluginDepthFetch {
 // and queue.
 class PluginDepthFetcher {
  public:
-  PluginDepthFetcher(PluginDepthOptions options, const RabbitClient* management, const metrics::Filter* filter);
+  PluginDepthFetcher(PluginOptions options, const RabbitClient* management, const metrics::Filter* filter);
 
   PluginDepthFetch Fetch(absl::string_view rabbitmq_version, absl::Time deadline);
   const PluginNodes& nodes() const { return nodes_; }
 
  private:
-  struct Target {
-    std::string node = {}, url = {};
-    std::string reason = "ok";  // why there is no URL
-  };
-  absl::StatusOr<std::vector<Target>> Targets(absl::Time deadline, size_t* requests);
-  // The overview's listeners, asked again once per retry interval or when `node` is not in them.
-  absl::Status RefreshListeners(const std::vector<std::string>& running, absl::Time deadline, size_t* requests);
+  // The running nodes of one /api/nodes request, each with its plugin's URL or why it has none.
+  absl::StatusOr<std::vector<PluginTarget>> Targets(absl::Time deadline, size_t* requests);
 
-  const PluginDepthOptions options_;
+  const PluginOptions options_;
   const RabbitClient* const management_;
   const metrics::Filter* const filter_;
   PluginNodes nodes_;
-  // Only the plan's fetch (one at a time) touches these.
-  std::vector<metrics::Listener> listeners_;
-  absl::Time listeners_at_ = absl::InfinitePast();
+  PluginLocator locator_;  // only the plan's fetch (one at a time) uses it
 };
 
 // The plans that stand in for the queues endpoint when plugin depth is on.
@@ -96,7 +73,7 @@ struct PluginDepthPlans {
   std::unique_ptr<FetchPlan> depth;
   std::vector<const metrics::Join*> joins;  // the depth series, from the two
 };
-PluginDepthPlans MakePluginDepthPlans(const PluginDepthOptions& options, ManagementPlan::Options listing);
+PluginDepthPlans MakePluginDepthPlans(const PluginOptions& options, ManagementPlan::Options listing);
 
 }  // namespace warren
 

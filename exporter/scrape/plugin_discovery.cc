@@ -29,21 +29,29 @@ std::string HostOfBindAddress(const std::string& address) {
 }  // namespace
 
 DiscoveredUrl PluginUrlFromListeners(absl::string_view node, const std::vector<metrics::Listener>& listeners) {
+  const size_t at = node.find('@');
+  const absl::string_view name_host = at == absl::string_view::npos ? absl::string_view() : node.substr(at + 1);
   const metrics::Listener* chosen = nullptr;
+  bool listed = false;
   for (const metrics::Listener& listener : listeners) {
     if (listener.node != node) continue;
+    listed = true;
     if (listener.protocol == "http/prometheus") {
       chosen = &listener;
       break;
     }
     if (listener.protocol == "https/prometheus" && chosen == nullptr) chosen = &listener;
   }
+  if (!listed) {
+    // No listener of the node at all: the broker lists none (its statistics are off). The plugin's
+    // default port on the node's host is a guess the identity check makes safe.
+    if (!PlainHost(name_host)) return {.url = "", .reason = "no_host"};
+    return {.url = absl::StrCat("http://", name_host, ":", kDefaultPluginPort), .reason = "ok"};
+  }
   if (chosen == nullptr) return {.url = "", .reason = "not_listed"};
   std::string host = HostOfBindAddress(chosen->bind_address);
   if (host.empty()) host = HostOfBindAddress(chosen->ip_address);
   if (host.empty()) {
-    const size_t at = node.find('@');
-    const absl::string_view name_host = at == absl::string_view::npos ? absl::string_view() : node.substr(at + 1);
     if (!PlainHost(name_host)) return {.url = "", .reason = "no_host"};
     host = std::string(name_host);
   }

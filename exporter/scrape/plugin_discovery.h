@@ -20,8 +20,13 @@ struct DiscoveredUrl {
                               // listener: the plugin is off), "no_host" (nothing to connect to)
 };
 
+// The plugin's port unless configured otherwise (prometheus.tcp.port).
+inline constexpr int kDefaultPluginPort = 15692;
+
 // The plugin's base URL on `node`: http when the node lists both. The host is the listener's bind
-// address unless it binds every address (then: the node name's part after '@').
+// address unless it binds every address (then: the node name's part after '@'). A node with no
+// listener in the list at all (the management statistics off: the overview lists none) gets
+// http://<the node name's part after '@'>:15692.
 DiscoveredUrl PluginUrlFromListeners(absl::string_view node, const std::vector<metrics::Listener>& listeners);
 
 // A host name or address as a node name may carry after '@': nothing that could change which URL

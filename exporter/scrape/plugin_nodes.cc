@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
-#include "exporter/scrape/self_metrics.h"
+#include "absl/strings/str_cat.h"
 #include "util/log.h"
 
 namespace warren {
@@ -24,9 +24,9 @@ void PluginNodes::Record(const std::string& node, const std::string& url, const 
   }
   if (!changed) return;
   if (reason == "ok") {
-    Log(LogLevel::kInfo, "queue depth from the node's plugin", {{"node", node}, {"url", url}});
+    Log(LogLevel::kInfo, absl::StrCat(purpose_, " from the node's plugin"), {{"node", node}, {"url", url}});
   } else {
-    Log(LogLevel::kWarn, "node's plugin not used for queue depth",
+    Log(LogLevel::kWarn, absl::StrCat("node's plugin not used for ", purpose_),
         {{"node", node},
          {"url", url},
          {"reason", reason},
@@ -43,6 +43,12 @@ std::string PluginNodes::Waiting(absl::Time now) const {
   return "";
 }
 
+bool PluginNodes::Due(const std::string& node, absl::Time now) const {
+  absl::MutexLock lock(&mu_);
+  auto it = nodes_.find(node);
+  return it == nodes_.end() || it->second.reason == "ok" || now >= it->second.retry_at;
+}
+
 void PluginNodes::KeepOnly(const std::vector<std::string>& running) {
   absl::MutexLock lock(&mu_);
   for (auto it = nodes_.begin(); it != nodes_.end();) {
@@ -51,8 +57,9 @@ void PluginNodes::KeepOnly(const std::vector<std::string>& running) {
 }
 
 std::vector<prometheus::MetricFamily> PluginNodes::SelfMetrics() const {
-  prometheus::MetricFamily up = FamilyOf(kPluginUp);
+  prometheus::MetricFamily up = FamilyOf(up_);
   absl::MutexLock lock(&mu_);
+  if (nodes_.empty()) return {};  // no HELP and TYPE without a sample
   for (const auto& [node, state] : nodes_) {
     AddSample(&up, {{"node", node}, {"reason", state.reason}}, state.reason == "ok" ? 1 : 0);
   }

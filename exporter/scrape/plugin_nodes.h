@@ -1,23 +1,29 @@
-// What plugin depth knows of each node's rabbitmq_prometheus plugin between scrapes: whether it
-// answered as that node at its last attempt, why not, and when to try a failed one again. A node
-// whose plugin fails is asked once per retry interval, never once per scrape.
+// What a plugin fetch (queue depth, node resources) knows of each node's rabbitmq_prometheus
+// plugin between scrapes: whether it answered as that node at its last attempt, why not, and when
+// to try a failed one again. A node whose plugin fails is asked once per retry interval, never
+// once per scrape.
 #ifndef WARREN_EXPORTER_SCRAPE_PLUGIN_NODES_H_
 #define WARREN_EXPORTER_SCRAPE_PLUGIN_NODES_H_
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "exporter/scrape/self_metrics.h"
 #include "prometheus/metric_family.h"
 
 namespace warren {
 
 class PluginNodes {
  public:
-  explicit PluginNodes(absl::Duration retry_interval) : retry_interval_(retry_interval) {}
+  // `up`: the self-metric of each node's state ({node,reason}); `purpose`: what the plugin is
+  // asked for, in log lines ("queue depth").
+  PluginNodes(absl::Duration retry_interval, const SelfMetric& up, std::string purpose)
+      : retry_interval_(retry_interval), up_(up), purpose_(std::move(purpose)) {}
 
   // The outcome for `node`: "ok", or why its plugin is not used ("not_listed", "no_host",
   // "wrong_node", or an ErrorReason) and what went wrong (`error`, for the log). `url` is safe to
@@ -26,10 +32,12 @@ class PluginNodes {
               const std::string& error = "");
   // A node whose plugin failed and whose retry is not yet due at `now`, or "" if none.
   std::string Waiting(absl::Time now) const;
+  // False while `node`'s plugin failed and its retry is not yet due at `now`.
+  bool Due(const std::string& node, absl::Time now) const;
   // Forgets the nodes not in `running` (sorted or not).
   void KeepOnly(const std::vector<std::string>& running);
 
-  // warren_plugin_up{node,reason}: 1 where the node's plugin answered as that node.
+  // `up`{node,reason}: 1 where the node's plugin answered as that node.
   std::vector<prometheus::MetricFamily> SelfMetrics() const;
 
  private:
@@ -39,6 +47,8 @@ class PluginNodes {
     absl::Time retry_at = absl::InfinitePast();
   };
   const absl::Duration retry_interval_;
+  const SelfMetric& up_;
+  const std::string purpose_;
   mutable absl::Mutex mu_;
   std::map<std::string, Node> nodes_ ABSL_GUARDED_BY(mu_);
 };

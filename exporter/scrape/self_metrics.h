@@ -45,13 +45,23 @@ inline constexpr SelfMetric kQueueDepthFromPlugin{
     "warren_queue_depth_from_plugin", prometheus::MetricType::Gauge, "",
     "With plugin depth: 1 if the queue depths served came from every node's plugin, 0 if from the listing with "
     "totals (a node's plugin not answering)."};
+inline constexpr SelfMetric kNodeResourcesFromPlugin{
+    "warren_node_resources_from_plugin", prometheus::MetricType::Gauge, "node,reason",
+    "For a running node whose resources /api/nodes lacks (the management statistics off): 1 if its "
+    "rabbitmq_prometheus plugin gave them at its last attempt; 0 with why not (plugin_off, not_listed, no_url, "
+    "wrong_node, unreachable, timeout, ...)."};
+inline constexpr SelfMetric kNodeResourcesMissing{
+    "warren_node_resources_missing", prometheus::MetricType::Gauge, "",
+    "Running nodes whose resources neither /api/nodes nor their plugin gave at the last scrape: their memory, disk, "
+    "file descriptor, socket, process and uptime series are absent."};
 inline constexpr SelfMetric kBuildInfo{"warren_build_info", prometheus::MetricType::Gauge, "version",
                                        "The warren version."};
 
 inline constexpr const SelfMetric* kAllSelfMetrics[] = {
-    &kUp,          &kScrapeSuccess,        &kScrapeDuration, &kScrapeErrors,
-    &kLastSuccess, &kFieldErrors,          &kObjectsDropped, &kScrapeRequests,
-    &kPluginUp,    &kQueueDepthFromPlugin, &kBuildInfo,
+    &kUp,          &kScrapeSuccess,        &kScrapeDuration,          &kScrapeErrors,
+    &kLastSuccess, &kFieldErrors,          &kObjectsDropped,          &kScrapeRequests,
+    &kPluginUp,    &kQueueDepthFromPlugin, &kNodeResourcesFromPlugin, &kNodeResourcesMissing,
+    &kBuildInfo,
 };
 
 // The process_* families (see process_metrics.h), for the reference.

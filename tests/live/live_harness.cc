@@ -236,7 +236,8 @@ InProcessWarren::InProcessWarren(const Options& options) {
                                                         .max_queues = 0,
                                                         .max_vhost_requests = options.max_vhost_requests,
                                                         .format = options.format,
-                                                        .plugin_depth = options.plugin_depth},
+                                                        .plugin_depth = options.plugin_depth,
+                                                        .node_resources = options.plugin_depth},
                                        client_.get(), &pool_);
   server_ = std::make_unique<MetricsServer>(ServerOptionsOf(config_), scraper_.get());
   const absl::Status status = server_->Start();

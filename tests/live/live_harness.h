@@ -119,7 +119,7 @@ class InProcessWarren {
     metrics::FilterPatterns filter = {};
     size_t max_vhost_requests = 0;
     BodyFormat format = BodyFormat::kAuto;  // --rabbitmq.format
-    PluginDepthOptions plugin_depth = {};   // --rabbitmq.plugin-url*
+    PluginOptions plugin_depth = {};        // --rabbitmq.plugin*: queue depth and node resources
   };
 
   // Check started() (a gtest failure is recorded if the server does not start).

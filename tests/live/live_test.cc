@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "exporter/broker/broker_url.h"
@@ -254,12 +255,15 @@ TEST_F(Live, HostileQueueNameRoundTripsEscaped) {
   admin_->Delete("/api/queues/%2F/" + Escape(queue));
 }
 
-// The name of the node behind the management API, from /api/overview.
+// The name of the broker's one node, from /api/nodes (which names it with the statistics off too).
 std::string NodeName(Admin& admin) {
-  rapidjson::Document overview;
-  overview.Parse(admin.Get("/api/overview").c_str());
-  if (!overview.IsObject() || !overview.HasMember("node") || !overview["node"].IsString()) return "";
-  return overview["node"].GetString();
+  rapidjson::Document nodes;
+  nodes.Parse(admin.Get("/api/nodes").c_str());
+  if (!nodes.IsArray() || nodes.Size() != 1 || !nodes[0].IsObject() || !nodes[0].HasMember("name") ||
+      !nodes[0]["name"].IsString()) {
+    return "";
+  }
+  return nodes[0]["name"].GetString();
 }
 
 // --rabbitmq.plugin-url / -template: depth from the node's rabbitmq_prometheus plugin, the listing
@@ -288,10 +292,10 @@ TEST_F(Live, PluginDepthGivesTheSameExactDepths) {
   // The explicit URL, the template with the node name's host ("localhost" here), then the plugin
   // found in the overview's listeners (bound to 127.0.0.1 by scripts/rabbit).
   const std::string port = prom_url.substr(prom_url.rfind(':') + 1);
-  for (const PluginDepthOptions& plugin :
-       {PluginDepthOptions{.urls = {{node, prom_url}}},
-        PluginDepthOptions{.url_template = "http://{host}:" + port, .listing_interval = absl::Hours(1)},
-        PluginDepthOptions{.discover = true}}) {
+  for (const PluginOptions& plugin :
+       {PluginOptions{.urls = {{node, prom_url}}},
+        PluginOptions{.url_template = "http://{host}:" + port, .listing_interval = absl::Hours(1)},
+        PluginOptions{.discover = true}}) {
     const char* how = !plugin.urls.empty() ? "explicit URL" : plugin.discover ? "discovered" : "template";
     live::InProcessWarren warren(live::InProcessWarren::Options{
         .mgmt_url = mgmt_url_, .user = "warren-mon", .password = kPassword, .plugin_depth = plugin});
@@ -594,6 +598,97 @@ TEST_F(Live, BrokerKilledWithSigkillGivesUpZeroThenRecovers) {
         absl::SleepFor(absl::Milliseconds(1500));  // past min_interval: the next scrape asks the broker
       },
       /*messages_survive=*/false);
+}
+
+// The broker's own figure at `path` (dotted) in `rabbitmqctl status --formatter json`, or -1.
+double StatusFigure(const std::string& path) {
+  rapidjson::Document doc;
+  doc.Parse(live::RabbitOutput("ctl 1 status --formatter json").c_str());
+  const rapidjson::Value* value = &doc;
+  for (absl::string_view key : absl::StrSplit(path, '.')) {
+    if (!value->IsObject()) return -1;
+    auto it = value->FindMember(rapidjson::Value(key.data(), static_cast<rapidjson::SizeType>(key.size())));
+    if (it == value->MemberEnd()) return -1;
+    value = &it->value;
+  }
+  return value->IsNumber() ? value->GetDouble() : -1;
+}
+
+// Last as well: restarts the broker with the management statistics off (RabbitMQ 4.x's advice,
+// honoured by 3.10.8 too). /api/nodes then gives name, type and running only; the node's
+// resources must come from its plugin with the broker's values, alarms included, and be absent
+// (never 0) while the plugin cannot be reached.
+TEST_F(Live, StatisticsOffNodeResourcesComeFromThePlugin) {
+  const std::string rabbit = RequiredEnv("WARREN_LIVE_RABBIT");
+  ASSERT_EQ(std::system((rabbit + " stop 1").c_str()), 0);
+  ASSERT_EQ(
+      std::system(("RL_EXTRA_CONF='management_agent.disable_metrics_collector = true' " + rabbit + " start 1").c_str()),
+      0);
+  ASSERT_TRUE(WaitForBroker([&] { return BrokerVhostsRunning(); }, absl::Seconds(300))) << BrokerDiagnosis("");
+  ASSERT_FALSE(absl::StrContains(admin_->Get("/api/nodes"), "mem_used")) << "the statistics must be off";
+  const std::string node = NodeName(*admin_);
+  ASSERT_FALSE(node.empty());
+  const std::string queue = absl::StrCat("live.stats-off.", absl::ToUnixMicros(absl::Now()));
+  admin_->Put("/api/queues/%2F/" + Escape(queue), R"({"durable":false,"auto_delete":false})");
+  admin_->Publish(queue, 3);
+  auto of_node = [&node](const char* name) { return live::Series(name, {{"node", node}}); };
+
+  // Discovery alone: the overview lists no listener with the statistics off, so the guess is
+  // port 15692 on the node's host, where this broker's plugin is not (its port is offset).
+  {
+    live::InProcessWarren warren(live::InProcessWarren::Options{
+        .mgmt_url = mgmt_url_, .user = "warren-mon", .password = kPassword, .plugin_depth = {.discover = true}});
+    ASSERT_TRUE(warren.started());
+    const std::string text = live::AwaitAll(
+        warren,
+        {live::Eq("warren_node_resources_missing", 1), live::Eq(of_node("rabbitmq_alarms_memory_used_watermark"), 0),
+         live::Absent(of_node("rabbitmq_process_resident_memory_bytes")),
+         live::Absent(of_node("rabbitmq_resident_memory_limit_bytes")),
+         live::Absent(of_node("rabbitmq_process_open_fds")), live::Absent(of_node("rabbitmq_erlang_uptime_seconds"))},
+        absl::Seconds(30), "no plugin reachable: figures absent");
+    const std::string from_plugin = absl::StrCat(R"(warren_node_resources_from_plugin{node=")", node, R"(",reason=")");
+    EXPECT_TRUE(absl::StrContains(text, from_plugin)) << live::Lines(text, "warren_node_resources");
+    EXPECT_FALSE(absl::StrContains(text, from_plugin + R"(ok"})")) << live::Lines(text, "warren_node_resources");
+  }
+
+  const std::string prom_url = RequiredEnv("WARREN_LIVE_PROM_URL");
+  const std::string port = prom_url.substr(prom_url.rfind(':') + 1);
+  live::InProcessWarren warren(
+      live::InProcessWarren::Options{.mgmt_url = mgmt_url_,
+                                     .user = "warren-mon",
+                                     .password = kPassword,
+                                     .plugin_depth = {.url_template = "http://{host}:" + port}});
+  ASSERT_TRUE(warren.started());
+  auto broker_figures = [&](double memory_alarm, double disk_alarm) {
+    return std::vector<live::Want>{
+        live::Eq(of_node("rabbitmq_resident_memory_limit_bytes"), StatusFigure("vm_memory_high_watermark_limit")),
+        live::Eq(of_node("rabbitmq_disk_space_available_limit_bytes"), StatusFigure("disk_free_limit")),
+        live::Eq(of_node("rabbitmq_erlang_processes_limit"), StatusFigure("processes.limit")),
+        live::Ge(of_node("rabbitmq_process_resident_memory_bytes"), 1),
+        live::Ge(of_node("rabbitmq_disk_space_available_bytes"), 1),
+        live::Ge(of_node("rabbitmq_process_open_fds"), 1),
+        live::Ge(of_node("rabbitmq_process_max_fds"), 1),
+        live::Ge(of_node("rabbitmq_erlang_processes_used"), 1),
+        live::Ge(of_node("rabbitmq_erlang_uptime_seconds"), 1),
+        live::Eq(of_node("rabbitmq_alarms_memory_used_watermark"), memory_alarm),
+        live::Eq(of_node("rabbitmq_alarms_free_disk_space_watermark"), disk_alarm),
+        live::Eq(live::Series("warren_node_resources_from_plugin", {{"node", node}, {"reason", "ok"}}), 1),
+        live::Eq("warren_node_resources_missing", 0),
+        live::Eq(live::Series("warren_scrape_success", {{"endpoint", "node_resources"}}), 1),
+        live::Eq(Series("rabbitmq_queue_messages", "/", queue), 3),
+    };
+  };
+  live::AwaitAll(warren, broker_figures(0, 0), absl::Seconds(40), "statistics off: the plugin's figures");
+
+  ASSERT_EQ(live::Rabbit("ctl 1 set_vm_memory_high_watermark 0.001"), 0);
+  live::AwaitAll(warren, broker_figures(1, 0), absl::Seconds(60), "memory alarm set");
+  ASSERT_EQ(live::Rabbit("ctl 1 set_vm_memory_high_watermark 0.4"), 0);
+  live::AwaitAll(warren, broker_figures(0, 0), absl::Seconds(60), "memory alarm cleared");
+  ASSERT_EQ(live::Rabbit("ctl 1 set_disk_free_limit 1000000000000000"), 0);  // 1 PB
+  live::AwaitAll(warren, broker_figures(0, 1), absl::Seconds(60), "disk alarm set");
+  ASSERT_EQ(live::Rabbit("ctl 1 set_disk_free_limit 50000000"), 0);
+  live::AwaitAll(warren, broker_figures(0, 0), absl::Seconds(60), "disk alarm cleared");
+  admin_->Delete("/api/queues/%2F/" + Escape(queue));
 }
 
 }  // namespace
