@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -338,6 +340,46 @@ TEST_F(Cluster, ANodeWhosePluginGoesOffFallsBackThenComesBack) {
                Eq(Missing(1), 0),
            },
            absl::Seconds(60), "node 2's plugin back on");
+}
+
+// The management statistics off on node 1, the node warren asks (RabbitMQ reads the setting at
+// each request): its /api/nodes then gives every node's name, type and running only, and each
+// node's resources must come from that node's own plugin, with that node's values and alarms.
+// The overview lists no listener then, so the plugins are named explicitly (each node's port).
+TEST_F(Cluster, StatisticsOffEveryNodesResourcesComeFromItsOwnPlugin) {
+  constexpr char kSet[] = "ctl 1 eval 'application:set_env(rabbitmq_management_agent, disable_metrics_collector, %s).'";
+  ASSERT_EQ(Rabbit(absl::StrFormat(kSet, "true")), 0);
+  const absl::Cleanup stats_on = [&] { Rabbit(absl::StrFormat(kSet, "false")); };
+  ASSERT_FALSE(absl::StrContains(admins_[0]->Get("/api/nodes"), "mem_used")) << "node 1's statistics must be off";
+  const std::vector<std::string> prom = live::RequiredEnvList("WARREN_CLUSTER_PROM_URLS", kNodes);
+  PluginOptions plugins{.retry_interval = absl::Seconds(3)};
+  for (int i = 0; i < kNodes; ++i) plugins.urls.emplace_back(Node(i), prom[i]);
+  live::InProcessWarren warren(
+      live::InProcessWarren::Options{.mgmt_url = urls_[0], .min_interval = absl::Seconds(1), .plugin_depth = plugins});
+  ASSERT_TRUE(warren.started());
+  auto figures = [&](int memory_alarm_on) {
+    std::vector<live::Want> wants = {Eq("warren_node_resources_missing", 0), Eq("warren_queue_depth_from_plugin", 1),
+                                     Eq(Q("rabbitmq_queue_messages", kOn2), 0)};
+    for (int i = 0; i < kNodes; ++i) {
+      wants.push_back(Eq(NodeSeries("rabbitmq_resident_memory_limit_bytes", i),
+                         live::StatusFigure(i + 1, "vm_memory_high_watermark_limit")));
+      wants.push_back(
+          Eq(NodeSeries("rabbitmq_erlang_processes_limit", i), live::StatusFigure(i + 1, "processes.limit")));
+      wants.push_back(Ge(NodeSeries("rabbitmq_process_resident_memory_bytes", i), 1));
+      wants.push_back(Ge(NodeSeries("rabbitmq_disk_space_available_bytes", i), 1));
+      wants.push_back(Ge(NodeSeries("rabbitmq_erlang_uptime_seconds", i), 1));
+      wants.push_back(Eq(NodeSeries("rabbitmq_alarms_memory_used_watermark", i), i == memory_alarm_on ? 1 : 0));
+      wants.push_back(Eq(NodeSeries("rabbitmq_alarms_free_disk_space_watermark", i), 0));
+      wants.push_back(Eq(Series("warren_node_resources_from_plugin", {{"node", Node(i)}, {"reason", "ok"}}), 1));
+    }
+    return wants;
+  };
+  AwaitAll(warren, figures(-1), absl::Seconds(60), "every node's figures from its plugin");
+  ASSERT_EQ(Rabbit("ctl 2 set_vm_memory_high_watermark 0.001"), 0);
+  const absl::Cleanup memory_back = [] { Rabbit("ctl 2 set_vm_memory_high_watermark 0.4"); };
+  AwaitAll(warren, figures(1), absl::Seconds(60), "node 2's memory alarm, through node 1");
+  ASSERT_EQ(Rabbit("ctl 2 set_vm_memory_high_watermark 0.4"), 0);
+  AwaitAll(warren, figures(-1), absl::Seconds(60), "node 2's memory alarm cleared");
 }
 
 // Pauses node 3's VM (SIGSTOP) until node 1 sees it down (net_ticktime 10 s), then resumes it: the

@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "exporter/broker/broker_url.h"
 #include "gtest/gtest.h"
+#include "rapidjson/document.h"
 #include "tests/test_util.h"
 #include "util/log.h"
 
@@ -175,6 +176,19 @@ int Rabbit(const std::string& args) {
   std::cerr << absl::StreamFormat("[  RABBIT  ] %s: exit %d after %.1f s\n", args, rc,
                                   absl::ToDoubleSeconds(absl::Now() - start));
   return rc;
+}
+
+double StatusFigure(int i, const std::string& path) {
+  rapidjson::Document doc;
+  doc.Parse(RabbitOutput(absl::StrCat("ctl ", i, " status --formatter json")).c_str());
+  const rapidjson::Value* value = &doc;
+  for (absl::string_view key : absl::StrSplit(path, '.')) {
+    if (!value->IsObject()) return -1;
+    auto it = value->FindMember(rapidjson::Value(key.data(), static_cast<rapidjson::SizeType>(key.size())));
+    if (it == value->MemberEnd()) return -1;
+    value = &it->value;
+  }
+  return value->IsNumber() ? value->GetDouble() : -1;
 }
 
 std::string RabbitOutput(const std::string& args) {

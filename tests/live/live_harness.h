@@ -88,6 +88,9 @@ class Publisher : public Spawned {
 int Rabbit(const std::string& args);
 // The same, returning its stdout without the trailing newline ("" on failure).
 std::string RabbitOutput(const std::string& args);
+// Node i's own figure at `path` (dotted, e.g. "processes.limit") in `rabbitmqctl status
+// --formatter json`, or -1.
+double StatusFigure(int i, const std::string& path);
 
 // Captures warren's log lines (the process-wide log sink) while it exists.
 class LogCapture {
