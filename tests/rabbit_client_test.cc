@@ -33,11 +33,11 @@ TEST(RabbitClient, MapsFailuresToStatusCodes) {
     int http;
     absl::StatusCode want;
     const char* reason;
-  } cases[] = {{401, absl::StatusCode::kPermissionDenied, "auth"},
-               {403, absl::StatusCode::kPermissionDenied, "auth"},
-               {404, absl::StatusCode::kNotFound, "not_found"},
-               {500, absl::StatusCode::kInternal, "http_error"},
-               {503, absl::StatusCode::kInternal, "http_error"}};
+  } cases[] = {
+      {401, absl::StatusCode::kPermissionDenied, "auth"}, {403, absl::StatusCode::kPermissionDenied, "auth"},
+      {404, absl::StatusCode::kNotFound, "not_found"},    {406, absl::StatusCode::kUnimplemented, "not_offered"},
+      {400, absl::StatusCode::kInternal, "http_error"},   {500, absl::StatusCode::kInternal, "http_error"},
+      {503, absl::StatusCode::kInternal, "http_error"}};
   for (const Case& c : cases) {
     broker.Set("/prefix/api/x", {.status = c.http, .body = R"({"error":"nope"})"});
     absl::Status status = ClientFor(broker).Get("/api/x", absl::Now() + absl::Seconds(5)).status();
@@ -46,6 +46,17 @@ TEST(RabbitClient, MapsFailuresToStatusCodes) {
     EXPECT_NE(status.message().find("/api/x"), std::string::npos) << status;
     EXPECT_EQ(status.message().find("s3cret-pw"), std::string::npos) << status;
   }
+}
+
+// RabbitMQ 3.10.8 with management_agent.disable_metrics_collector = true, asked for /api/channels.
+TEST(RabbitClient, StatisticsThatAreOffAreNotOffered) {
+  FakeBroker broker;
+  broker.Set("/prefix/api/channels",
+             {.status = 400,
+              .body = R"({"error":"bad_request","reason":"Stats in management UI are disabled on this node"})"});
+  absl::Status status = ClientFor(broker).Get("/api/channels", absl::Now() + absl::Seconds(5)).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnimplemented) << status;
+  EXPECT_EQ(ErrorReason(status), "not_offered");
 }
 
 // A target or proxy that echoes the request puts the credentials in its error body; the excerpt

@@ -287,6 +287,58 @@ TEST_F(ScraperTest, FailedEndpointKeepsLastGoodDataAndRecovers) {
   EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 1.0);
 }
 
+// A plugin that is off answers 404 (3.x) or 406 (4.x), statistics that are off 400 with their
+// reason: the broker does not serve the endpoint, which is no failure and is asked again only
+// every not_offered_interval. A core endpoint answering 404 stays a failure (a wrong URL).
+TEST_F(ScraperTest, AnEndpointTheBrokerDoesNotOfferIsNoFailureAndIsAskedRarely) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  broker.Set("/api/federation-links", {.status = 406, .body = R"({"error":"not_acceptable"})"});
+  broker.Set("/api/channels", {.status = 400,
+                               .body = R"({"error":"bad_request","reason":"Stats in management UI are disabled on )"
+                                       R"(this node"})"});
+  client_ = std::make_unique<RabbitClient>(
+      ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
+  Scraper scraper({.scrape_timeout = absl::Seconds(5),
+                   .min_interval = absl::ZeroDuration(),
+                   .not_offered_interval = absl::Seconds(2),
+                   .endpoints = {&metrics::kQueues, &metrics::kShovels, &metrics::kFederationLinks, &metrics::kChannels,
+                                 &metrics::kExchanges}},
+                  client_.get(), &pool_);
+  broker.Set("/api/exchanges", {.status = 500, .body = "boom"});
+  std::string text;
+  for (int i = 0; i < 3; ++i) text = scraper.Render(In(absl::Seconds(5)));
+  for (const char* endpoint : {"shovels", "federation_links", "channels"}) {
+    const std::string which = absl::StrCat(R"({endpoint=")", endpoint, R"("})");
+    EXPECT_FALSE(SampleValue(text, "warren_scrape_success" + which).has_value()) << endpoint << ": no failure";
+    EXPECT_EQ(SampleValue(text, "warren_endpoint_not_offered" + which), 1.0) << endpoint;
+    EXPECT_EQ(LogsContaining("endpoint not offered by the broker", absl::StrCat("endpoint=", endpoint)), 1);
+    EXPECT_EQ(LogsContaining("endpoint failed", absl::StrCat("endpoint=", endpoint)), 0);
+  }
+  EXPECT_EQ(broker.Requests("/api/shovels"), 1) << "not asked again before the interval";
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="exchanges"})"), 0.0) << "a 500 is a failure";
+  EXPECT_FALSE(SampleValue(text, R"(warren_endpoint_not_offered{endpoint="exchanges"})").has_value());
+  EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 1.0);
+
+  broker.Set("/api/shovels", {.body = "[]"});  // the plugin enabled later
+  absl::SleepFor(absl::Milliseconds(2100));
+  text = scraper.Render(In(absl::Seconds(5)));
+  EXPECT_EQ(broker.Requests("/api/shovels"), 2);
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="shovels"})"), 1.0);
+  EXPECT_FALSE(SampleValue(text, R"(warren_endpoint_not_offered{endpoint="shovels"})").has_value());
+  EXPECT_EQ(LogsContaining("endpoint offered by the broker again", "endpoint=shovels"), 1);
+}
+
+TEST_F(ScraperTest, ACoreEndpointAnswering404IsAFailure) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  broker.Set("/api/nodes", {.status = 404, .body = "no such path"});
+  auto scraper = Make(broker, absl::ZeroDuration());
+  const std::string text = scraper->Render(In(absl::Seconds(5)));
+  EXPECT_EQ(SampleValue(text, R"(warren_scrape_success{endpoint="nodes"})"), 0.0);
+  EXPECT_EQ(SampleValue(text, "rabbitmq_up"), 0.0);
+}
+
 TEST_F(ScraperTest, LogsOnceWhenAnEndpointChangesState) {
   FakeBroker broker;
   broker.SetHealthy();

@@ -37,7 +37,14 @@ absl::Status StatusForHttp(int code, absl::string_view request, absl::string_vie
       return absl::PermissionDeniedError(what);
     case 404:
       return absl::NotFoundError(what);
+    case 406:  // RabbitMQ 4.x for a path no enabled plugin serves (3.x: 404)
+      return absl::UnimplementedError(what);
     default:
+      // The statistics off (management_agent.disable_metrics_collector), the endpoints that read
+      // them answer 400 with this reason (3.10.8, checked).
+      if (code == 400 && absl::StrContains(body, "Stats in management UI are disabled")) {
+        return absl::UnimplementedError(what);
+      }
       return absl::InternalError(what);
   }
 }
@@ -233,6 +240,8 @@ absl::string_view ErrorReason(const absl::Status& status) {
       return "http_error";
     case absl::StatusCode::kFailedPrecondition:
       return "tls";
+    case absl::StatusCode::kUnimplemented:
+      return "not_offered";
     default:
       return "other";
   }

@@ -73,10 +73,12 @@ class RabbitClient {
   std::shared_ptr<const LoadedTls> tls_;  // for an https:// URL when tls_status_ is OK
 };
 
-// Short, bounded label value for warren_scrape_errors_total{reason}.
+// Short, bounded label value for warren_scrape_errors_total{reason}. "not_offered"
+// (kUnimplemented: HTTP 406, or 400 for statistics that are off) names an endpoint the broker
+// does not serve, which the scraper does not count as a failure.
 absl::string_view ErrorReason(const absl::Status& status);
 
-// Every value ErrorReason can return, so counters can start at 0.
+// Every value ErrorReason returns for a failure, so counters can start at 0.
 const std::vector<absl::string_view>& AllErrorReasons();
 
 }  // namespace warren

@@ -69,8 +69,10 @@ FetchResult NodeResourcesPlan::Fetch(const FetchContext& context) {
     if (located.ok()) {
       targets = *std::move(located);
     } else {
+      // The listeners could not be read: why is the nodes' reason too.
       fail(located.status());
-      for (const std::string& node : wanted) targets.push_back({.node = node, .reason = "no_url"});
+      for (const std::string& node : wanted)
+        targets.push_back({.node = node, .reason = PluginReason(located.status())});
     }
   } else {
     for (const std::string& node : wanted) targets.push_back({.node = node, .reason = "plugin_off"});

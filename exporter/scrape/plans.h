@@ -21,6 +21,8 @@ struct ScrapeTiming {
   absl::Duration min_interval = absl::Seconds(5);          // Cadence::kScrape
   absl::Duration health_interval = absl::Minutes(1);       // Cadence::kHealth
   absl::Duration definitions_interval = absl::Minutes(5);  // Cadence::kDefinitions
+  // How often an endpoint the broker does not offer (see Scraper) is asked again.
+  absl::Duration not_offered_interval = absl::Minutes(10);
 };
 
 // One target's settings: its timing and what to fetch, from the configuration.
@@ -29,6 +31,7 @@ struct ScrapeOptions {
   absl::Duration min_interval = absl::Seconds(5);
   absl::Duration health_interval = absl::Minutes(1);
   absl::Duration definitions_interval = absl::Minutes(5);
+  absl::Duration not_offered_interval = absl::Minutes(10);  // ScrapeTiming::not_offered_interval
   // The endpoints to fetch; empty means every endpoint that is not opt-in.
   std::vector<const metrics::Endpoint*> endpoints;
   const metrics::Filter* filter = nullptr;  // vhost/queue/exchange patterns; must outlive the plans
@@ -44,7 +47,9 @@ struct ScrapeOptions {
   // with these (listing_interval unused; none set: the plugin is off and the figures are absent).
   PluginOptions node_resources = {};
 
-  ScrapeTiming timing() const { return {scrape_timeout, min_interval, health_interval, definitions_interval}; }
+  ScrapeTiming timing() const {
+    return {scrape_timeout, min_interval, health_interval, definitions_interval, not_offered_interval};
+  }
 };
 
 // The plans of `options`' endpoints against `client` (which must outlive them), and every join

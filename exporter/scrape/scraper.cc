@@ -71,7 +71,8 @@ absl::Duration Scraper::IntervalOf(const PlanState& state) const {
       cadence = timing_.definitions_interval;
       break;
   }
-  return state.plan->Interval(cadence);
+  const absl::Duration interval = state.plan->Interval(cadence);
+  return state.not_offered ? std::max(interval, timing_.not_offered_interval) : interval;
 }
 
 bool Scraper::Ready() const {
@@ -201,42 +202,78 @@ void Scraper::Fetch(size_t index, const FetchContext& context) {
   const absl::Status status = result.mapped.ok() ? result.partial_error : result.mapped.status();
   const absl::Time end = absl::Now();
   const char* endpoint_name = plan->endpoint().name;
+  // A plugin that is off (404 on 3.x, 406 on 4.x), a check this release lacks, statistics that are
+  // off (400): the broker does not serve it, which is no failure. A core endpoint always exists:
+  // a 404 there is a wrong URL.
+  const bool not_offered =
+      !result.mapped.ok() && !plan->endpoint().core &&
+      (status.code() == absl::StatusCode::kNotFound || status.code() == absl::StatusCode::kUnimplemented);
 
   {
     absl::MutexLock lock(&mu_);
     PlanState& state = states_[index];
-    const bool changed = !state.attempted || state.last_status.ok() != status.ok() ||
-                         ErrorReason(state.last_status) != ErrorReason(status);
-    if (changed && status.ok()) {
-      // The first success of each endpoint is routine; a recovery is news.
-      Log(state.attempted ? LogLevel::kInfo : LogLevel::kDebug, "endpoint ok", {{"endpoint", endpoint_name}});
-    } else if (changed) {
-      Log(LogLevel::kWarn, "endpoint failed",
-          {{"endpoint", endpoint_name},
-           {"reason", std::string(ErrorReason(status))},
-           {"err", std::string(status.message())}});
-    }
-    state.attempted = true;
-    state.last_status = status;
-    state.last_duration_seconds = absl::ToDoubleSeconds(end - start);
-    state.requests = result.requests;
-    state.field_errors.Add(field_errors);
-    if (data != nullptr) state.data = std::move(data);
-    if (result.stand_down) state.data = nullptr;
-    if (status.ok()) {
-      state.last_success = end;
-      state.filtered = filtered;
-      state.capped = capped;
-      if (result.facts.has_value()) facts_ = *std::move(result.facts);
-      if (!ready_) {
-        ready_ = true;
-        for (size_t i : core_indices_) ready_ = ready_ && states_[i].last_success != absl::InfinitePast();
-        if (ready_) Log(LogLevel::kInfo, "ready", {{"endpoints", absl::StrCat(core_indices_.size())}});
+    if (not_offered != state.not_offered) {
+      if (not_offered) {
+        Log(LogLevel::kInfo, "endpoint not offered by the broker",
+            {{"endpoint", endpoint_name},
+             {"err", std::string(status.message())},
+             {"retry_in", absl::FormatDuration(timing_.not_offered_interval)}});
+      } else {
+        Log(LogLevel::kInfo, "endpoint offered by the broker again", {{"endpoint", endpoint_name}});
       }
+      state.not_offered = not_offered;
+    }
+    if (not_offered) {
+      // No success, duration, failure or age to report: there was nothing to fetch.
+      state.attempted = false;
+      state.last_success = absl::InfinitePast();
+      state.data = nullptr;
+      state.requests = result.requests;
     } else {
-      ++state.errors_by_reason[std::string(ErrorReason(status))];
+      Record(state, status, result, std::move(data), field_errors, filtered, capped, start, end);
     }
   }
+  FetchEnded(index);
+}
+
+void Scraper::Record(PlanState& state, const absl::Status& status, FetchResult& result, std::shared_ptr<PlanData> data,
+                     const metrics::FieldErrors& field_errors, uint64_t filtered, uint64_t capped, absl::Time start,
+                     absl::Time end) {
+  const char* endpoint_name = state.plan->endpoint().name;
+  const bool changed = !state.attempted || state.last_status.ok() != status.ok() ||
+                       ErrorReason(state.last_status) != ErrorReason(status);
+  if (changed && status.ok()) {
+    // The first success of each endpoint is routine; a recovery is news.
+    Log(state.attempted ? LogLevel::kInfo : LogLevel::kDebug, "endpoint ok", {{"endpoint", endpoint_name}});
+  } else if (changed) {
+    Log(LogLevel::kWarn, "endpoint failed",
+        {{"endpoint", endpoint_name},
+         {"reason", std::string(ErrorReason(status))},
+         {"err", std::string(status.message())}});
+  }
+  state.attempted = true;
+  state.last_status = status;
+  state.last_duration_seconds = absl::ToDoubleSeconds(end - start);
+  state.requests = result.requests;
+  state.field_errors.Add(field_errors);
+  if (data != nullptr) state.data = std::move(data);
+  if (result.stand_down) state.data = nullptr;
+  if (status.ok()) {
+    state.last_success = end;
+    state.filtered = filtered;
+    state.capped = capped;
+    if (result.facts.has_value()) facts_ = *std::move(result.facts);
+    if (!ready_) {
+      ready_ = true;
+      for (size_t i : core_indices_) ready_ = ready_ && states_[i].last_success != absl::InfinitePast();
+      if (ready_) Log(LogLevel::kInfo, "ready", {{"endpoints", absl::StrCat(core_indices_.size())}});
+    }
+  } else {
+    ++state.errors_by_reason[std::string(ErrorReason(status))];
+  }
+}
+
+void Scraper::FetchEnded(size_t index) {
   absl::MutexLock lock(&mu_);
   states_[index].in_flight = false;
   states_[index].last_attempt_end = absl::Now();
@@ -289,7 +326,8 @@ std::vector<prometheus::MetricFamily> Scraper::SelfMetrics() const {
   prometheus::MetricFamily up = FamilyOf(kUp), success = FamilyOf(kScrapeSuccess), duration = FamilyOf(kScrapeDuration),
                            errors = FamilyOf(kScrapeErrors), last = FamilyOf(kLastSuccess),
                            fields = FamilyOf(kFieldErrors), dropped = FamilyOf(kObjectsDropped),
-                           requests = FamilyOf(kScrapeRequests), build = FamilyOf(kBuildInfo);
+                           requests = FamilyOf(kScrapeRequests), build = FamilyOf(kBuildInfo),
+                           not_offered = FamilyOf(kEndpointNotOffered);
   const absl::Time now = absl::Now();
   bool core_ok = true;
   for (size_t i : core_indices_) core_ok = core_ok && Succeeding(states_[i], now);
@@ -306,6 +344,7 @@ std::vector<prometheus::MetricFamily> Scraper::SelfMetrics() const {
       AddSample(&success, {{"endpoint", name}}, Succeeding(state, now) ? 1 : 0);
     }
     if (state.attempted) AddSample(&duration, {{"endpoint", name}}, state.last_duration_seconds);
+    if (state.not_offered) AddSample(&not_offered, {{"endpoint", name}}, 1);
     if (state.last_success != absl::InfinitePast()) {
       AddSample(&last, {{"endpoint", name}}, absl::ToDoubleSeconds(state.last_success - absl::UnixEpoch()));
     }
@@ -330,7 +369,7 @@ std::vector<prometheus::MetricFamily> Scraper::SelfMetrics() const {
     }
   }
   std::vector<prometheus::MetricFamily> out;
-  for (auto* family : {&up, &success, &duration, &errors, &last, &fields, &dropped, &requests, &build}) {
+  for (auto* family : {&up, &success, &duration, &errors, &last, &fields, &dropped, &requests, &not_offered, &build}) {
     if (!family->metric.empty()) out.push_back(std::move(*family));
   }
   for (const PlanState& state : states_) {

@@ -77,6 +77,9 @@ class Scraper {
     metrics::FieldErrors field_errors;
     uint64_t filtered = 0, capped = 0;  // in the last good data
     size_t requests = 0;                // HTTP requests of the last fetch
+    // The broker does not serve the endpoint (its last fetch: kNotFound or kUnimplemented, not a
+    // core endpoint): no failure, no data, asked again every not_offered_interval.
+    bool not_offered = false;
   };
 
   // A join whose inputs are all fetched. Computed by the first render that finds its inputs'
@@ -92,6 +95,12 @@ class Scraper {
   using JoinInputData = std::vector<std::shared_ptr<const PlanData>>;
 
   void Fetch(size_t index, const FetchContext& context);
+  // A fetch of an endpoint the broker serves, ended: logged on change, counted, its data published.
+  void Record(PlanState& state, const absl::Status& status, FetchResult& result, std::shared_ptr<PlanData> data,
+              const metrics::FieldErrors& field_errors, uint64_t filtered, uint64_t capped, absl::Time start,
+              absl::Time end) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // No fetch of plan `index` in flight any more; the plans that follow it and wait are submitted.
+  void FetchEnded(size_t index);
   // The join keys of the plan fetched under `endpoint`'s name, for FetchContext::keys_of.
   std::shared_ptr<const std::vector<metrics::LabelValues>> KeysOf(absl::string_view endpoint) const;
   // The current data of `join`'s inputs; empty if one has none yet.

@@ -37,6 +37,10 @@ inline constexpr SelfMetric kObjectsDropped{
 inline constexpr SelfMetric kScrapeRequests{
     "warren_scrape_requests", prometheus::MetricType::Gauge, "endpoint",
     "HTTP requests of the endpoint's last fetch when a vhost filter applies on the broker's side: one per kept vhost."};
+inline constexpr SelfMetric kEndpointNotOffered{
+    "warren_endpoint_not_offered", prometheus::MetricType::Gauge, "endpoint",
+    "1 for an endpoint the broker does not serve (HTTP 404 or 406: a plugin that is off, a check the release lacks; "
+    "HTTP 400: statistics that are off): no failure and no series, asked again every 10 minutes."};
 inline constexpr SelfMetric kPluginUp{
     "warren_plugin_up", prometheus::MetricType::Gauge, "node,reason",
     "With plugin depth: 1 if the node's rabbitmq_prometheus plugin answered as that node at its last attempt; 0 with "
@@ -58,9 +62,19 @@ inline constexpr SelfMetric kBuildInfo{"warren_build_info", prometheus::MetricTy
                                        "The warren version."};
 
 inline constexpr const SelfMetric* kAllSelfMetrics[] = {
-    &kUp,          &kScrapeSuccess,        &kScrapeDuration,          &kScrapeErrors,
-    &kLastSuccess, &kFieldErrors,          &kObjectsDropped,          &kScrapeRequests,
-    &kPluginUp,    &kQueueDepthFromPlugin, &kNodeResourcesFromPlugin, &kNodeResourcesMissing,
+    &kUp,
+    &kScrapeSuccess,
+    &kScrapeDuration,
+    &kScrapeErrors,
+    &kLastSuccess,
+    &kFieldErrors,
+    &kObjectsDropped,
+    &kScrapeRequests,
+    &kEndpointNotOffered,
+    &kPluginUp,
+    &kQueueDepthFromPlugin,
+    &kNodeResourcesFromPlugin,
+    &kNodeResourcesMissing,
     &kBuildInfo,
 };
 
