@@ -2,8 +2,6 @@
 
 #include <vector>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "util/utf8.h"
 
 namespace warren::metrics {
@@ -49,11 +47,6 @@ BrokerFacts ReadBrokerFacts(const rapidjson::Value& overview) {
     facts.listeners.push_back(std::move(listener));
   }
   return facts;
-}
-
-bool MajorMinorOf(absl::string_view rabbitmq_version, int* major, int* minor) {
-  std::vector<absl::string_view> parts = absl::StrSplit(rabbitmq_version, '.');
-  return parts.size() >= 2 && absl::SimpleAtoi(parts[0], major) && absl::SimpleAtoi(parts[1], minor);
 }
 
 }  // namespace warren::metrics

@@ -43,9 +43,6 @@ struct BrokerFacts {
 // only when valid UTF-8 (else ""): they may end up in log lines.
 BrokerFacts ReadBrokerFacts(const rapidjson::Value& overview);
 
-// The major and minor numbers of a RabbitMQ version ("3.10.8" -> 3, 10); false if it has none.
-bool MajorMinorOf(absl::string_view rabbitmq_version, int* major, int* minor);
-
 }  // namespace warren::metrics
 
 #endif  // WARREN_METRICS_BROKER_FACTS_H_

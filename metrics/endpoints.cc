@@ -14,6 +14,7 @@
 #include "metrics/federation.h"
 #include "metrics/policies.h"
 #include "metrics/queue_depth.h"
+#include "metrics/releases.h"
 
 namespace warren::metrics {
 
@@ -42,6 +43,12 @@ std::span<const Endpoint* const> AllEndpoints() {
       &kHealthVirtualHosts,
       &kHealthCertificateExpiration,
       &kHealthProtocolAmqp,
+      &kHealthMetadataStore,
+      &kHealthQuorumLeaders,
+      &kHealthInService,
+      &kHealthConnectionLimit,
+      &kHealthReadyToServe,
+      &kHealthTargetClusterSize,
   };
   return kAll;
 }
@@ -107,11 +114,6 @@ std::vector<std::string> ColumnsOf(const Endpoint& endpoint) {
   return columns;
 }
 
-bool SkipSortSupported(absl::string_view rabbitmq_version) {
-  int major = 0, minor = 0;
-  return MajorMinorOf(rabbitmq_version, &major, &minor) && major == 3 && minor < 13;
-}
-
 namespace {
 
 // Everything but RFC 3986's unreserved characters as %XX: "/" is the default vhost's name.
@@ -133,7 +135,7 @@ std::string RequestWithPath(const Endpoint& endpoint, absl::string_view path, ab
   if (std::vector<std::string> columns = ColumnsOf(endpoint); endpoint.columns && !columns.empty()) {
     params.push_back(absl::StrCat("columns=", absl::StrJoin(columns, ",")));
   }
-  if (endpoint.sortable && SkipSortSupported(rabbitmq_version)) params.emplace_back("sort=");
+  if (endpoint.sortable && Release(rabbitmq_version).SkipsSortWithEmptySort()) params.emplace_back("sort=");
   if (params.empty()) return std::string(path);
   return absl::StrCat(path, "?", absl::StrJoin(params, "&"));
 }

@@ -31,12 +31,8 @@ std::span<const Join> AllJoins();
 // The JSON paths the table reads, in table order without duplicates: the `columns=` value.
 std::vector<std::string> ColumnsOf(const Endpoint& endpoint);
 
-// True if an empty `sort=` is known to skip the broker's sorting for this version
-// (3.x before 3.13). 3.13.0 answers it with HTTP 500 and later versions ignore it, so an
-// unknown or newer version gets no sort parameter.
-bool SkipSortSupported(absl::string_view rabbitmq_version);
-
-// Path and query for one fetch, e.g. "/api/queues?disable_stats=true&...&columns=vhost,name,...".
+// Path and query for one fetch, e.g. "/api/queues?disable_stats=true&...&columns=vhost,name,...";
+// an empty `sort=` where the release skips sorting for it (Release::SkipsSortWithEmptySort).
 std::string RequestFor(const Endpoint& endpoint, absl::string_view rabbitmq_version);
 
 // True if the broker can list this endpoint's objects of one vhost (Endpoint::vhost_path).

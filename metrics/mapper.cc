@@ -54,6 +54,7 @@ struct Mapper::State {
   std::vector<std::map<LabelValues, double>> counts;  // per Count row
   std::vector<const rapidjson::Value*> found;         // MemberIndex::Index of the current object
   MemberIndex::Order member_order;                    // of the previous object
+  const FieldGate* gate = nullptr;                    // MapOptions::gate
 
   FamilyBuilder& family(size_t at) { return families[at]; }
 };
@@ -208,6 +209,7 @@ void Mapper::MapObject(const rapidjson::Value& object, const LabelValues& values
   std::string scratch;
   for (size_t i = 0; i < field_paths_.size(); ++i) {
     const Field& field = endpoint_.fields[i];
+    if (state->gate != nullptr && !state->gate->Measures(object, field.path)) continue;
     const rapidjson::Value* value = Resolve(found, field_paths_[i]);
     if (value == nullptr) {
       ++errors.missing;
@@ -253,6 +255,7 @@ void Mapper::MapObject(const rapidjson::Value& object, const LabelValues& values
   }
 
   for (size_t i = 0; i < each_paths_.size(); ++i) {
+    if (state->gate != nullptr && !state->gate->Measures(object, endpoint_.eaches[i].path)) continue;
     const rapidjson::Value* value = Resolve(found, each_paths_[i]);
     if (value == nullptr) {
       ++errors.missing;
@@ -384,6 +387,7 @@ absl::StatusOr<Mapped> Mapper::Map(absl::string_view body, const MapOptions& opt
 
 absl::StatusOr<Mapped> Mapper::MapDocument(const rapidjson::Value& doc, const MapOptions& options) const {
   State state;
+  state.gate = options.gate;
   auto& families = state.families;
   const auto gauge = prometheus::MetricType::Gauge;
   for (const Field& field : endpoint_.fields) families.emplace_back(field.name, field.help, TypeOf(field.kind));

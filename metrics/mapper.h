@@ -43,11 +43,23 @@ struct Mapped {
   uint64_t capped = 0;    // objects left out by MapOptions::max_objects
 };
 
+// Decides, per object, whether a field's value measures something. Some releases still send a
+// field they no longer measure (a constant 0), and in a cluster mid-upgrade that depends on the
+// node an object describes (releases.h: ConstantFieldGate).
+class FieldGate {
+ public:
+  virtual ~FieldGate() = default;
+  // `path` is the table's JSON path of a Field or an Each.
+  virtual bool Measures(const rapidjson::Value& object, const char* path) const = 0;
+};
+
 struct MapOptions {
   const Filter* filter = nullptr;  // objects whose vhost, queue or exchange it refuses are left out
   // At most this many objects (0: no cap), the largest by `rank_path` (a number; missing ranks last).
   size_t max_objects = 0;
   const char* rank_path = "messages";
+  // Fields it refuses for an object give no sample and count as no error; nullptr: all measure.
+  const FieldGate* gate = nullptr;
 };
 
 class Mapper {

@@ -3,6 +3,7 @@
 #include <span>
 
 #include "metrics/node_resources.h"
+#include "metrics/releases.h"
 #include "metrics/tables.h"
 
 namespace warren::metrics {
@@ -49,6 +50,18 @@ constexpr Each kNodeEaches[] = {
 };
 // clang-format on
 
+void NodeVersion(const rapidjson::Value& node, SampleSink& sink) {
+  const std::string version = NodeVersionOf(node);
+  if (!version.empty()) sink.Add(1, {{"rabbitmq_version", version}});
+}
+
+// Also what decides which of the node's fields measure something (releases.h): sockets and
+// partitions are constants on some releases, and in a rolling upgrade nodes run different ones.
+constexpr Derived kNodeDerived[] = {
+    {"rabbitmq_node_version_info", prometheus::MetricType::Gauge, "rabbitmq_version,applications", "rabbitmq_version",
+     &NodeVersion, "The RabbitMQ version each node runs (its rabbit application's): differs in a rolling upgrade."},
+};
+
 }  // namespace
 
 const Endpoint kNodes{
@@ -60,6 +73,7 @@ const Endpoint kNodes{
     .fields = kNodeFields,
     .infos = kNodeInfos,
     .eaches = kNodeEaches,
+    .derived = kNodeDerived,
     .keys = kNodeKeys,  // the cluster's nodes, for mirrors expected (policies.cc) and node resources
 };
 

@@ -7,7 +7,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "metrics/broker_facts.h"
 #include "metrics/join_rows.h"
 #include "metrics/tables.h"
 
@@ -41,12 +40,6 @@ const Endpoint kQueueTotals{
     .bert_pays = true,
     .keys = kTotalsKeys,
 };
-
-LabelEscaping PluginEscapingFor(absl::string_view rabbitmq_version) {
-  int major = 0, minor = 0;
-  if (!MajorMinorOf(rabbitmq_version, &major, &minor)) return LabelEscaping::kNone;
-  return major < 3 || (major == 3 && minor <= 10) ? LabelEscaping::kNone : LabelEscaping::kStandard;
-}
 
 void AppendDepthRows(const PluginDepths& depths, absl::string_view node, const Filter* filter,
                      std::vector<LabelValues>* rows) {

@@ -22,12 +22,6 @@ namespace warren::metrics {
 // The request a node's plugin answers with the coarse family, after its base URL.
 inline constexpr char kPluginDepthRequest[] = "/metrics/detailed?family=queue_coarse_metrics";
 
-// The plugin's label escaping for a broker version: 3.10.8 writes label values unescaped
-// (checked); an unknown version is taken for that too, later ones for the standard escapes
-// (not checked). A wrong guess loses the depth of queues with a quote or backslash in their
-// name (missing, counted), never attaches it to another queue.
-LabelEscaping PluginEscapingFor(absl::string_view rabbitmq_version);
-
 // The key columns of a depth row: vhost, queue, node (who reported it), messages, ready,
 // unacked (whole numbers as text, "" when the plugin had none).
 inline constexpr size_t kDepthColumns = 6;

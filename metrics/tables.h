@@ -30,6 +30,12 @@ extern const Endpoint kHealthMirrorSyncCritical;
 extern const Endpoint kHealthVirtualHosts;
 extern const Endpoint kHealthCertificateExpiration;
 extern const Endpoint kHealthProtocolAmqp;
+extern const Endpoint kHealthMetadataStore;  // 4.0.6+ (releases.cc says which release routes which check)
+extern const Endpoint kHealthQuorumLeaders;
+extern const Endpoint kHealthInService;
+extern const Endpoint kHealthConnectionLimit;
+extern const Endpoint kHealthReadyToServe;
+extern const Endpoint kHealthTargetClusterSize;
 // A node's resources from its plugin, for when /api/nodes lacks them (nodes.cc; see
 // node_resources.h): the resource fields of kNodes. Never fetched as JSON from the broker.
 extern const Endpoint kNodeResources;

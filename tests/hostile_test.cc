@@ -92,6 +92,39 @@ TEST(Hostile, EmbeddedNulDoesNotShortenAComparedString) {
             0);
 }
 
+// A failing check's reason becomes a label value: escaped, cut to 200 bytes (a character cut in
+// two becomes U+FFFD), and absent while the check passes. Every check maps the same way.
+TEST(Hostile, HealthCheckReasonIsAnEscapedBoundedLabel) {
+  // The reason label of the one failure_info sample, unescaped; "<none>" without one.
+  auto reason_of = [](const Endpoint& endpoint, const std::string& body) -> std::string {
+    absl::StatusOr<Mapped> mapped = Mapper(endpoint).Map(body);
+    EXPECT_TRUE(mapped.ok()) << mapped.status();
+    for (const FamilyText& f : mapped.ok() ? mapped->families : std::vector<FamilyText>{}) {
+      if (f.name != "rabbitmq_health_check_failure_info") continue;
+      const std::vector<testing::ParsedSample> samples = testing::ParseSamples(f.text);
+      EXPECT_EQ(samples.size(), 1u) << f.text;
+      if (samples.size() != 1 || samples[0].value != 1) return "<bad>";
+      for (const auto& [name, value] : samples[0].labels) {
+        if (name == "reason") return value;
+      }
+    }
+    return "<none>";
+  };
+  for (const Endpoint* endpoint : AllEndpoints()) {
+    if (std::string(endpoint->group) != "health") continue;
+    SCOPED_TRACE(endpoint->name);
+    EXPECT_EQ(reason_of(*endpoint, R"({"status":"ok"})"), "<none>");
+    EXPECT_EQ(reason_of(*endpoint, R"({"status":"failed","reason":"a \"quoted\"\nline \\ and \u00e9"})"),
+              "a \"quoted\"\nline \\ and \xc3\xa9");
+    EXPECT_EQ(reason_of(*endpoint, R"({"status":"failed"})"), "");
+    EXPECT_EQ(reason_of(*endpoint, R"({"status":"failed","reason":["not","text"]})"), "");
+  }
+  // 199 ASCII bytes, then a two-byte character across the cut.
+  const std::string body =
+      R"({"status":"failed","reason":")" + std::string(199, 'x') + R"(\u00e9)" + std::string(50, 'y') + R"("})";
+  EXPECT_EQ(reason_of(kHealthAlarms, body), std::string(199, 'x') + "\xef\xbf\xbd");
+}
+
 TEST(Hostile, TruncatedBodiesFailAtEveryLength) {
   const std::string body = R"([{"vhost":"/","name":"q\"\\\n","messages":12,"messages_ready":3}])";
   for (size_t n = 0; n < body.size(); ++n) {

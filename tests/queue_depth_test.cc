@@ -145,14 +145,6 @@ TEST(AppendDepthRows, KeepsOnlyWhatTheFilterKeeps) {
   EXPECT_EQ(rows[0][1], "a");
 }
 
-TEST(PluginEscaping, UnescapedUpTo310) {
-  EXPECT_EQ(PluginEscapingFor("3.10.8"), LabelEscaping::kNone);
-  EXPECT_EQ(PluginEscapingFor("3.9.29"), LabelEscaping::kNone);
-  EXPECT_EQ(PluginEscapingFor(""), LabelEscaping::kNone);
-  EXPECT_EQ(PluginEscapingFor("3.11.0"), LabelEscaping::kStandard);
-  EXPECT_EQ(PluginEscapingFor("4.0.1"), LabelEscaping::kStandard);
-}
-
 TEST(QueueListing, AsksWithoutTotalsAndForTheHostNode) {
   const std::string request = RequestFor(kQueueListing, "3.10.8");
   EXPECT_EQ(request.find("enable_queue_totals"), std::string::npos) << request;

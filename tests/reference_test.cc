@@ -11,6 +11,7 @@
 #include "metrics/endpoints.h"
 #include "metrics/node_resources.h"
 #include "metrics/queue_depth.h"
+#include "metrics/releases.h"
 #include "metrics/tables.h"
 #include "tests/test_util.h"
 
@@ -31,6 +32,27 @@ std::string Labels(std::span<const metrics::Label> a, std::span<const metrics::L
   return absl::StrJoin(names, ", ");
 }
 
+// Where a series exists on some releases only (metrics/releases.cc): appended to its source.
+std::string ReleaseNote(const metrics::Endpoint& endpoint, absl::string_view path = "") {
+  std::string note;
+  for (const metrics::EndpointRange& range : metrics::ReleaseEndpoints()) {
+    if (absl::string_view(range.endpoint) != endpoint.name) continue;
+    if (range.since && range.until) {
+      absl::StrAppend(&note, "; RabbitMQ ", range.since->ToString(), " to before ", range.until->ToString());
+    } else if (range.since) {
+      absl::StrAppend(&note, "; RabbitMQ ", range.since->ToString(), " and later");
+    } else {
+      absl::StrAppend(&note, "; RabbitMQ before ", range.until->ToString());
+    }
+  }
+  for (const metrics::ConstantField& field : metrics::ConstantFields()) {
+    if (absl::string_view(field.endpoint) == endpoint.name && path == field.path) {
+      absl::StrAppend(&note, "; not exported from RabbitMQ ", field.since.ToString(), " on (a constant there)");
+    }
+  }
+  return note;
+}
+
 std::string Reference() {
   std::string out = "| metric | type | labels | source | help |\n|---|---|---|---|---|\n";
   auto row = [&out](absl::string_view name, absl::string_view type, absl::string_view labels, absl::string_view source,
@@ -42,7 +64,8 @@ std::string Reference() {
       row(field.name,
           TypeName(field.kind == metrics::Kind::kCounter ? prometheus::MetricType::Counter
                                                          : prometheus::MetricType::Gauge),
-          Labels(endpoint->labels), absl::StrCat("`", endpoint->path, "` `", field.path, "`"), field.help);
+          Labels(endpoint->labels),
+          absl::StrCat("`", endpoint->path, "` `", field.path, "`", ReleaseNote(*endpoint, field.path)), field.help);
     }
     for (const metrics::Info& info : endpoint->infos) {
       row(info.name, "gauge", Labels(endpoint->labels, info.labels), absl::StrCat("`", endpoint->path, "`"), info.help);
@@ -55,11 +78,12 @@ std::string Reference() {
       row(set.name, "gauge", with(set.label), absl::StrCat("`", endpoint->path, "` `", set.path, "`"), set.help);
     }
     for (const metrics::Each& each : endpoint->eaches) {
-      row(each.name, "gauge", with(each.label), absl::StrCat("`", endpoint->path, "` `", each.path, "`"), each.help);
+      row(each.name, "gauge", with(each.label),
+          absl::StrCat("`", endpoint->path, "` `", each.path, "`", ReleaseNote(*endpoint, each.path)), each.help);
     }
     for (const metrics::Derived& derived : endpoint->derived) {
       row(derived.name, TypeName(derived.type), *derived.extra_labels ? with(derived.extra_labels) : labels,
-          absl::StrCat("`", endpoint->path, "` `", derived.reads, "`"), derived.help);
+          absl::StrCat("`", endpoint->path, "` `", derived.reads, "`", ReleaseNote(*endpoint)), derived.help);
     }
     for (const metrics::Count& count : endpoint->counts) {
       row(count.name, "gauge", Labels(count.labels), absl::StrCat("`", endpoint->path, "` counted"), count.help);

@@ -329,6 +329,62 @@ TEST_F(ScraperTest, AnEndpointTheBrokerDoesNotOfferIsNoFailureAndIsAskedRarely) 
   EXPECT_EQ(LogsContaining("endpoint offered by the broker again", "endpoint=shovels"), 1);
 }
 
+// Once the overview says which release answers, a check that release does not route is not
+// asked for (releases.cc); an upgrade brings in the checks the new release adds.
+TEST_F(ScraperTest, AsksOnlyForTheHealthChecksTheReleaseRoutes) {
+  FakeBroker broker;
+  broker.SetHealthy();
+  auto overview = [&broker](const char* version) {
+    broker.Set("/api/overview", {.body = absl::StrCat(R"({"cluster_name":"c","node":"rabbit@a","rabbitmq_version":")",
+                                                      version, R"("})")});
+  };
+  overview("4.0.5");
+  const char* const checks[] = {"/api/health/checks/node-is-mirror-sync-critical",
+                                "/api/health/checks/metadata-store/initialized", "/api/health/checks/is-in-service",
+                                "/api/health/checks/alarms"};
+  for (const char* path : checks) broker.Set(path, {.body = R"({"status":"ok"})"});
+  client_ = std::make_unique<RabbitClient>(
+      ClientOptions{.url = *ParseBrokerUrl(broker.url()), .user = "monitor", .password = kPassword});
+  Scraper scraper({.scrape_timeout = absl::Seconds(5),
+                   .min_interval = absl::ZeroDuration(),
+                   .health_interval = absl::ZeroDuration(),
+                   .endpoints = {&metrics::kOverview, &metrics::kHealthMirrorSyncCritical,
+                                 &metrics::kHealthMetadataStore, &metrics::kHealthInService, &metrics::kHealthAlarms}},
+                  client_.get(), &pool_);
+  auto wait_for_checks = [&scraper] {
+    // Health checks are never waited for: a second render serves what the first one asked.
+    scraper.Render(In(absl::Seconds(5)));
+    absl::SleepFor(absl::Milliseconds(200));  // lets the fetches that are not waited for finish
+    return scraper.Render(In(absl::Seconds(5)));
+  };
+  std::string text = wait_for_checks();
+  for (int i = 0; i < 3; ++i) text = wait_for_checks();
+  // Not asked before the version is known, nor after.
+  EXPECT_EQ(broker.Requests(checks[0]), 0);
+  EXPECT_EQ(broker.Requests(checks[1]), 0);
+  EXPECT_GE(broker.Requests(checks[3]), 4);
+  for (const char* endpoint : {"health_mirror_sync_critical", "health_metadata_store_initialized"}) {
+    const std::string which = absl::StrCat(R"({endpoint=")", endpoint, R"("})");
+    EXPECT_EQ(SampleValue(text, "warren_endpoint_not_offered" + which), 1.0) << endpoint;
+    EXPECT_FALSE(SampleValue(text, "warren_scrape_success" + which).has_value()) << endpoint;
+    EXPECT_EQ(LogsContaining("endpoint not offered by this release", absl::StrCat("endpoint=", endpoint)), 1);
+  }
+  EXPECT_FALSE(SampleValue(text, R"(rabbitmq_health_check_up{check="node_is_mirror_sync_critical"})").has_value());
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_health_check_up{check="alarms"})"), 1.0);
+
+  overview("4.3.6");  // upgraded: mirror sync is gone for good, the 4.0.6 and 4.1.1 checks arrive
+  const int mirror_asks = broker.Requests(checks[0]);
+  for (int i = 0; i < 3; ++i) text = wait_for_checks();
+  EXPECT_EQ(broker.Requests(checks[0]), mirror_asks);
+  EXPECT_GE(broker.Requests(checks[1]), 1);
+  EXPECT_GE(broker.Requests(checks[2]), 1);
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_health_check_up{check="metadata_store_initialized"})"), 1.0);
+  EXPECT_EQ(SampleValue(text, R"(rabbitmq_health_check_up{check="is_in_service"})"), 1.0);
+  EXPECT_FALSE(
+      SampleValue(text, R"(warren_endpoint_not_offered{endpoint="health_metadata_store_initialized"})").has_value());
+  EXPECT_EQ(LogsContaining("endpoint offered by this release", "endpoint=health_metadata_store_initialized"), 1);
+}
+
 TEST_F(ScraperTest, ACoreEndpointAnswering404IsAFailure) {
   FakeBroker broker;
   broker.SetHealthy();

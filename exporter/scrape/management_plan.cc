@@ -7,6 +7,7 @@
 
 #include "metrics/bert.h"
 #include "metrics/json.h"
+#include "metrics/releases.h"
 
 namespace warren {
 
@@ -70,9 +71,11 @@ FetchResult ManagementPlan::Fetch(const FetchContext& context) {
   // before the mapper writes the text.
   std::string().swap(body->data);
   if (endpoint.broker_facts) result.facts = metrics::ReadBrokerFacts(doc);
+  const metrics::ConstantFieldGate gate(endpoint.name, context.broker.rabbitmq_version);
   const metrics::MapOptions map_options{.filter = options_.filter,
                                         .max_objects = endpoint.rank_path != nullptr ? options_.max_objects : 0,
-                                        .rank_path = endpoint.rank_path != nullptr ? endpoint.rank_path : ""};
+                                        .rank_path = endpoint.rank_path != nullptr ? endpoint.rank_path : "",
+                                        .gate = gate.empty() ? nullptr : &gate};
   result.mapped = mapper_.MapDocument(doc, map_options);
   return result;
 }

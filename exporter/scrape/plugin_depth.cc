@@ -10,6 +10,7 @@
 #include "metrics/json.h"
 #include "metrics/plugin_text.h"
 #include "metrics/queue_depth.h"
+#include "metrics/releases.h"
 #include "rapidjson/document.h"
 
 namespace warren {
@@ -103,7 +104,7 @@ PluginDepthFetch PluginDepthFetcher::Fetch(absl::string_view rabbitmq_version, a
   }
   std::erase_if(*targets, [](const PluginTarget& target) { return target.url.empty(); });
 
-  const metrics::LabelEscaping escaping = metrics::PluginEscapingFor(rabbitmq_version);
+  const metrics::LabelEscaping escaping = metrics::Release(rabbitmq_version).PluginEscaping();
   // Half the time left at most: a plugin that times out leaves the other half to the listing with
   // totals that stands in for it.
   const absl::Time node_deadline = now + (deadline - now) / 2;

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "exporter/scrape/process_metrics.h"
 #include "exporter/scrape/self_metrics.h"
+#include "metrics/releases.h"
 #include "util/log.h"
 
 #ifndef WARREN_VERSION
@@ -108,9 +109,31 @@ metrics::Exposition Scraper::RenderPieces(absl::Time deadline) {
     absl::MutexLock lock(&mu_);
     // A scrape that arrives with no time left is answered from the cache: a fetch started now
     // could only fail and be counted as a broker error.
+    const metrics::Release release(facts_.rabbitmq_version);
     for (size_t i = 0; i < states_.size() && fetch_deadline > now; ++i) {
       PlanState& state = states_[i];
-      if (state.in_flight || now - state.last_attempt_end < IntervalOf(state)) continue;
+      if (state.in_flight) continue;
+      // Before the first overview: a check that only some releases route waits for the version
+      // (health checks are never waited for), so a 3.10 broker is not asked for 4.x checks.
+      if (!release.known() && metrics::OnlySomeReleasesOffer(state.plan->endpoint().name)) continue;
+      if (!release.Offers(state.plan->endpoint().name)) {
+        // This release routes no such path (releases.cc): not asked, as if it had answered 404.
+        if (!state.not_offered) {
+          Log(LogLevel::kInfo, "endpoint not offered by this release",
+              {{"endpoint", state.plan->endpoint().name}, {"rabbitmq_version", facts_.rabbitmq_version}});
+        }
+        SetNotOffered(state, /*requests=*/0);
+        state.not_offered_by_release = true;
+        continue;
+      }
+      if (state.not_offered_by_release) {  // an upgrade brought it: asked now, not in 10 minutes
+        Log(LogLevel::kInfo, "endpoint offered by this release",
+            {{"endpoint", state.plan->endpoint().name}, {"rabbitmq_version", facts_.rabbitmq_version}});
+        state.not_offered_by_release = false;
+        state.not_offered = false;
+        state.last_attempt_end = absl::InfinitePast();
+      }
+      if (now - state.last_attempt_end < IntervalOf(state)) continue;
       state.in_flight = true;
       state.in_flight_deadline = fetch_deadline;
       FetchContext context{.broker = facts_, .deadline = fetch_deadline, .keys_of = [this](absl::string_view endpoint) {
@@ -224,16 +247,21 @@ void Scraper::Fetch(size_t index, const FetchContext& context) {
       state.not_offered = not_offered;
     }
     if (not_offered) {
-      // No success, duration, failure or age to report: there was nothing to fetch.
-      state.attempted = false;
-      state.last_success = absl::InfinitePast();
-      state.data = nullptr;
-      state.requests = result.requests;
+      SetNotOffered(state, result.requests);
     } else {
       Record(state, status, result, std::move(data), field_errors, filtered, capped, start, end);
     }
   }
   FetchEnded(index);
+}
+
+void Scraper::SetNotOffered(PlanState& state, size_t requests) {
+  // No success, duration, failure or age to report: there was nothing to fetch.
+  state.not_offered = true;
+  state.attempted = false;
+  state.last_success = absl::InfinitePast();
+  state.data = nullptr;
+  state.requests = requests;
 }
 
 void Scraper::Record(PlanState& state, const absl::Status& status, FetchResult& result, std::shared_ptr<PlanData> data,

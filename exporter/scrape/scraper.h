@@ -80,6 +80,7 @@ class Scraper {
     // The broker does not serve the endpoint (its last fetch: kNotFound or kUnimplemented, not a
     // core endpoint): no failure, no data, asked again every not_offered_interval.
     bool not_offered = false;
+    bool not_offered_by_release = false;  // said by the release table, not by an answer
   };
 
   // A join whose inputs are all fetched. Computed by the first render that finds its inputs'
@@ -95,6 +96,9 @@ class Scraper {
   using JoinInputData = std::vector<std::shared_ptr<const PlanData>>;
 
   void Fetch(size_t index, const FetchContext& context);
+  // The broker does not serve the endpoint (it said so, or its release routes no such path):
+  // its last data goes, and nothing is reported of it but warren_endpoint_not_offered.
+  void SetNotOffered(PlanState& state, size_t requests) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A fetch of an endpoint the broker serves, ended: logged on change, counted, its data published.
   void Record(PlanState& state, const absl::Status& status, FetchResult& result, std::shared_ptr<PlanData> data,
               const metrics::FieldErrors& field_errors, uint64_t filtered, uint64_t capped, absl::Time start,
