@@ -39,8 +39,9 @@ inline constexpr SelfMetric kScrapeRequests{
     "HTTP requests of the endpoint's last fetch when a vhost filter applies on the broker's side: one per kept vhost."};
 inline constexpr SelfMetric kEndpointNotOffered{
     "warren_endpoint_not_offered", prometheus::MetricType::Gauge, "endpoint",
-    "1 for an endpoint the broker does not serve (HTTP 404 or 406: a plugin that is off, a check the release lacks; "
-    "HTTP 400: statistics that are off): no failure and no series, asked again every 10 minutes."};
+    "1 for an endpoint the broker does not serve (its release routes no such path; HTTP 404 or 406: a plugin that "
+    "is off, a check the release lacks; HTTP 400: statistics that are off): no failure and no series, asked again "
+    "every 10 minutes or when the release changes."};
 inline constexpr SelfMetric kPluginUp{
     "warren_plugin_up", prometheus::MetricType::Gauge, "node,reason",
     "With plugin depth: 1 if the node's rabbitmq_prometheus plugin answered as that node at its last attempt; 0 with "
