@@ -131,11 +131,11 @@ TEST(Prober, CapsTheTargetsAndDropsIdleOnes) {
   b.SetHealthy();
   ScraperPool pool(2);
   Prober prober({Module("default", "m", {R"(http://127\.0\.0\.1:\d+)"})}, Options(), &pool, 1,
-                /*idle_timeout=*/absl::Milliseconds(300));
+                /*idle_timeout=*/absl::Milliseconds(1500));  // well above a probe's time under TSan (~0.5 s)
   EXPECT_EQ(prober.Probe(a.url(), "", In(absl::Seconds(5))).status, 200);
   Prober::Answer full = prober.Probe(b.url(), "", In(absl::Seconds(5)));
   EXPECT_EQ(full.status, 503) << full.body;
-  absl::SleepFor(absl::Milliseconds(400));
+  absl::SleepFor(absl::Milliseconds(1600));
   EXPECT_EQ(prober.Probe(b.url(), "", In(absl::Seconds(5))).status, 200) << "a's state was dropped as idle";
   EXPECT_EQ(prober.targets(), 1);
 }
