@@ -36,6 +36,7 @@ std::span<const Endpoint* const> AllEndpoints() {
       &kQueueStats,
       &kExchangeStats,
       &kDefinitions,
+      &kDeprecatedFeaturesUsed,
       &kHealthAlarms,
       &kHealthLocalAlarms,
       &kHealthQuorumCritical,

@@ -16,6 +16,7 @@ constexpr char kExternalStats[] = "deps/rabbitmq_management_agent/src/rabbit_mgm
 // clang-format off
 constexpr EndpointRange kEndpointRanges[] = {
 //  endpoint                                since                 until                  source
+  {"deprecated_features_used",              Version{3, 13, 0},    std::nullopt,          kDispatcher},
   {"health_mirror_sync_critical",           std::nullopt,         Version{4, 0, 0},      kDispatcher},
   {"health_metadata_store_initialized",     Version{4, 0, 6},     std::nullopt,          kDispatcher},
   {"health_quorum_without_leaders",         Version{4, 1, 0},     std::nullopt,          kDispatcher},

@@ -7,23 +7,24 @@
 
 namespace warren::metrics {
 
-extern const Endpoint kOverview;             // overview.cc
-extern const Endpoint kNodes;                // nodes.cc
-extern const Endpoint kQueues;               // queues.cc
-extern const Endpoint kConsumers;            // consumers.cc
-extern const Endpoint kExchanges;            // exchanges.cc
-extern const Endpoint kConnections;          // connections.cc
-extern const Endpoint kChannels;             // connections.cc
-extern const Endpoint kFederationLinks;      // federation.cc
-extern const Endpoint kFederationUpstreams;  // federation.cc
-extern const Endpoint kShovels;              // shovels.cc
-extern const Endpoint kVhosts;               // vhosts.cc
-extern const Endpoint kVhostLimits;          // vhosts.cc
-extern const Endpoint kPolicies;             // policies.cc
-extern const Endpoint kQueueStats;           // queue_stats.cc (opt-in)
-extern const Endpoint kExchangeStats;        // queue_stats.cc (opt-in)
-extern const Endpoint kDefinitions;          // definitions.cc
-extern const Endpoint kHealthAlarms;         // health.cc
+extern const Endpoint kOverview;                // overview.cc
+extern const Endpoint kNodes;                   // nodes.cc
+extern const Endpoint kQueues;                  // queues.cc
+extern const Endpoint kConsumers;               // consumers.cc
+extern const Endpoint kExchanges;               // exchanges.cc
+extern const Endpoint kConnections;             // connections.cc
+extern const Endpoint kChannels;                // connections.cc
+extern const Endpoint kFederationLinks;         // federation.cc
+extern const Endpoint kFederationUpstreams;     // federation.cc
+extern const Endpoint kShovels;                 // shovels.cc
+extern const Endpoint kVhosts;                  // vhosts.cc
+extern const Endpoint kVhostLimits;             // vhosts.cc
+extern const Endpoint kPolicies;                // policies.cc
+extern const Endpoint kQueueStats;              // queue_stats.cc (opt-in)
+extern const Endpoint kExchangeStats;           // queue_stats.cc (opt-in)
+extern const Endpoint kDefinitions;             // definitions.cc
+extern const Endpoint kDeprecatedFeaturesUsed;  // deprecated_features.cc (3.13+)
+extern const Endpoint kHealthAlarms;            // health.cc
 extern const Endpoint kHealthLocalAlarms;
 extern const Endpoint kHealthQuorumCritical;
 extern const Endpoint kHealthMirrorSyncCritical;

@@ -10,6 +10,7 @@
 #include "metrics/endpoints.h"
 #include "metrics/json.h"
 #include "metrics/releases.h"
+#include "metrics/tables.h"
 
 namespace warren::metrics {
 namespace {
@@ -40,20 +41,22 @@ struct ReleaseCase {
 
 std::vector<ReleaseCase> Cases() {
   const std::set<std::string> k310 = {"health_mirror_sync_critical"};
-  const std::set<std::string> k40 = {};
-  const std::set<std::string> k406 = {"health_metadata_store_initialized"};
-  const std::set<std::string> k410 = {"health_metadata_store_initialized", "health_quorum_without_leaders"};
-  const std::set<std::string> k411 = {"health_metadata_store_initialized", "health_quorum_without_leaders",
-                                      "health_is_in_service", "health_below_connection_limit",
-                                      "health_ready_to_serve_clients"};
+  const std::set<std::string> k313 = {"health_mirror_sync_critical", "deprecated_features_used"};
+  const std::set<std::string> k40 = {"deprecated_features_used"};
+  const std::set<std::string> k406 = {"deprecated_features_used", "health_metadata_store_initialized"};
+  const std::set<std::string> k410 = {"deprecated_features_used", "health_metadata_store_initialized",
+                                      "health_quorum_without_leaders"};
+  const std::set<std::string> k411 = {"deprecated_features_used",      "health_metadata_store_initialized",
+                                      "health_quorum_without_leaders", "health_is_in_service",
+                                      "health_below_connection_limit", "health_ready_to_serve_clients"};
   std::set<std::string> k424 = k411;
   k424.insert("health_reached_target_cluster_size");
   const auto none = LabelEscaping::kNone;
   const auto standard = LabelEscaping::kStandard;
   return {
       {"3.10.8", k310, true, true, true, none},       {"3.11.28", k310, true, true, true, standard},
-      {"3.12.14", k310, true, true, true, standard},  {"3.13.0", k310, true, true, false, standard},
-      {"3.13.7", k310, true, true, false, standard},  {"4.0.0", k40, false, true, false, standard},
+      {"3.12.14", k310, true, true, true, standard},  {"3.13.0", k313, true, true, false, standard},
+      {"3.13.7", k313, true, true, false, standard},  {"4.0.0", k40, false, true, false, standard},
       {"4.0.5", k40, false, true, false, standard},   {"4.0.6", k406, false, true, false, standard},
       {"4.1.0", k410, false, true, false, standard},  {"4.1.1", k411, false, true, false, standard},
       {"4.2.3", k411, false, true, false, standard},  {"4.2.4", k424, false, true, false, standard},
@@ -188,6 +191,32 @@ TEST(ConstantFieldGate, MapsAClusterMidUpgradeNodeByNode) {
   EXPECT_NE(text.find(R"(rabbitmq_node_version_info{node="rabbit@old",rabbitmq_version="3.13.7"} 1)"),
             std::string::npos)
       << text;
+}
+
+// Source-derived, not a recording: the shape rabbit_depr_ff_extra:cli_info0/1 builds at v3.13.0
+// (name, desc, deprecation_phase, doc_url, provided_by), for two features a 3.13 cluster may use.
+TEST(DeprecatedFeaturesUsed, MapsTheBodyTheSourceGives) {
+  absl::StatusOr<Mapped> mapped = Mapper(kDeprecatedFeaturesUsed)
+                                      .Map(R"([{"name":"classic_queue_mirroring","desc":"Classic queue mirroring",)"
+                                           R"("deprecation_phase":"permitted_by_default","doc_url":"https://x/ha",)"
+                                           R"("provided_by":"rabbit"},)"
+                                           R"({"name":"transient_nonexcl_queues","desc":"","deprecation_phase":)"
+                                           R"("denied_by_default","doc_url":"","provided_by":"rabbit"}])");
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  ASSERT_EQ(mapped->families.size(), 1u);
+  const std::string& text = mapped->families[0].text;
+  EXPECT_NE(text.find("rabbitmq_deprecated_feature_used_info{feature=\"classic_queue_mirroring\","
+                      "deprecation_phase=\"permitted_by_default\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("rabbitmq_deprecated_feature_used_info{feature=\"transient_nonexcl_queues\","
+                      "deprecation_phase=\"denied_by_default\"} 1\n"),
+            std::string::npos)
+      << text;
+  // None used: no series, and no error.
+  mapped = Mapper(kDeprecatedFeaturesUsed).Map("[]");
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_TRUE(mapped->families.empty());
 }
 
 }  // namespace

@@ -150,6 +150,59 @@ TEST_F(Release, NoConstantFieldIsExported) {
   EXPECT_EQ(checked, 3) << "sockets_used, sockets_total, partitions";
 }
 
+// Upgrade readiness from 3.13 on: a transient non-exclusive queue (deprecated; permitted by
+// default on 4.0, refused from 4.3 on) shows as a feature used while it exists. Before 3.13 the
+// endpoint does not exist and is not asked for.
+TEST_F(Release, DeprecatedFeaturesInUseShowWhileUsed) {
+  live::InProcessWarren::Options options = Defaults();
+  options.definitions_interval = absl::Seconds(1);
+  const std::string used =
+      Series("rabbitmq_deprecated_feature_used_info",
+             {{"feature", "transient_nonexcl_queues"}, {"deprecation_phase", "permitted_by_default"}});
+  const std::string endpoint = "deprecated_features_used";
+  if (!metrics::Release(version_).Offers(endpoint)) {
+    live::InProcessWarren warren(options);
+    ASSERT_TRUE(warren.started());
+    live::AwaitAll(warren,
+                   {live::Eq(Series("warren_endpoint_not_offered", {{"endpoint", endpoint}}), 1),
+                    live::Absent(Series("warren_scrape_success", {{"endpoint", endpoint}}))},
+                   absl::Seconds(30), "no deprecated-features endpoint before 3.13");
+    return;
+  }
+  // The feature's phase on this release, as the broker lists it.
+  std::string phase;
+  rapidjson::Document all;
+  const std::string listed = admin_->Get("/api/deprecated-features");
+  all.Parse(listed.c_str());
+  ASSERT_TRUE(all.IsArray()) << listed;
+  for (const rapidjson::Value& feature : all.GetArray()) {
+    if (feature.IsObject() && feature.HasMember("name") && feature["name"] == "transient_nonexcl_queues" &&
+        feature.HasMember("deprecation_phase") && feature["deprecation_phase"].IsString()) {
+      phase = feature["deprecation_phase"].GetString();
+    }
+  }
+  ASSERT_FALSE(phase.empty()) << listed;
+  const std::string queue = absl::StrCat("release.transient.", absl::ToUnixMicros(absl::Now()));
+  std::vector<live::Want> wants = {live::Eq(Series("warren_scrape_success", {{"endpoint", endpoint}}), 1)};
+  if (phase == "permitted_by_default") {
+    admin_->Put("/api/queues/%2F/" + live::Escape(queue), R"({"durable":false,"auto_delete":false})");
+    wants.push_back(live::Eq(used, 1));
+  } else {
+    wants.push_back(live::Absent(used));
+  }
+  {
+    live::InProcessWarren warren(options);
+    ASSERT_TRUE(warren.started());
+    live::AwaitAll(warren, wants, absl::Seconds(30), "the feature in use");
+  }
+  if (phase != "permitted_by_default") return;  // this release refuses such queues: nothing to clear
+  admin_->Delete("/api/queues/%2F/" + live::Escape(queue));
+  live::InProcessWarren warren(options);
+  ASSERT_TRUE(warren.started());
+  live::AwaitAll(warren, {live::Eq(Series("warren_scrape_success", {{"endpoint", endpoint}}), 1), live::Absent(used)},
+                 absl::Seconds(30), "no longer in use");
+}
+
 // Last: the broker restarted with the management statistics off (RabbitMQ 4.x's advice). Node
 // figures then come from the node's plugin, with the broker's own values; depth stays exact.
 TEST_F(Release, StatisticsOffNodeResourcesComeFromThePlugin) {
