@@ -175,8 +175,9 @@ TEST_F(PluginDepthTest, AFailedNodeIsAskedAgainOnlyAfterTheRetryInterval) {
   EXPECT_EQ(fetch.requests, 2u) << "asked again once the retry is due";
 }
 
-// Three nodes that each take 1.5 s all answer within a 3.5 s deadline, of which the plugins get
-// half: asked one after the other, the second would already run past it.
+// Three nodes that each take 2 s all answer within a 10 s deadline, of which the plugins get half
+// (5 s): asked one after the other, the third would run past it. The 3 s of slack keeps the test
+// steady under ThreadSanitizer on a busy two-core machine (1.5 s of 1.75 s was not).
 TEST_F(PluginDepthTest, NodesAreAskedAtTheSameTime) {
   FakeBroker n1, n2, n3;
   management_.Set("/api/nodes", {.body = R"([{"name":"rabbit@n1","running":true},{"name":"rabbit@n2","running":true},)"
@@ -184,11 +185,11 @@ TEST_F(PluginDepthTest, NodesAreAskedAtTheSameTime) {
   PluginOptions options;
   for (auto [node, plugin] : {std::pair{"rabbit@n1", &n1}, std::pair{"rabbit@n2", &n2}, std::pair{"rabbit@n3", &n3}}) {
     plugin->Set("/metrics/detailed",
-                {.body = Coarse(node), .delay = absl::Milliseconds(1500), .content_type = "text/plain"});
+                {.body = Coarse(node), .delay = absl::Seconds(2), .content_type = "text/plain"});
     options.urls.emplace_back(node, plugin->url());
   }
   PluginDepthFetcher fetcher(options, &client_, nullptr);
-  const PluginDepthFetch fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Milliseconds(3500));
+  const PluginDepthFetch fetch = fetcher.Fetch("3.10.8", absl::Now() + absl::Seconds(10));
   ASSERT_TRUE(fetch.rows.ok()) << fetch.rows.status();
   EXPECT_EQ(fetch.answered, (std::vector<std::string>{"rabbit@n1", "rabbit@n2", "rabbit@n3"}));
   ASSERT_EQ(fetch.rows->keys.size(), 3u);
