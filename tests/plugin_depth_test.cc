@@ -184,8 +184,7 @@ TEST_F(PluginDepthTest, NodesAreAskedAtTheSameTime) {
                                          R"({"name":"rabbit@n3","running":true}])"});
   PluginOptions options;
   for (auto [node, plugin] : {std::pair{"rabbit@n1", &n1}, std::pair{"rabbit@n2", &n2}, std::pair{"rabbit@n3", &n3}}) {
-    plugin->Set("/metrics/detailed",
-                {.body = Coarse(node), .delay = absl::Seconds(2), .content_type = "text/plain"});
+    plugin->Set("/metrics/detailed", {.body = Coarse(node), .delay = absl::Seconds(2), .content_type = "text/plain"});
     options.urls.emplace_back(node, plugin->url());
   }
   PluginDepthFetcher fetcher(options, &client_, nullptr);
