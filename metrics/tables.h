@@ -40,6 +40,8 @@ extern const Endpoint kHealthTargetClusterSize;
 // A node's resources from its plugin, for when /api/nodes lacks them (nodes.cc; see
 // node_resources.h): the resource fields of kNodes. Never fetched as JSON from the broker.
 extern const Endpoint kNodeResources;
+// Each node's view of which members run, asked of every node (node_views.cc; see node_views.h).
+extern const Endpoint kNodeViews;
 // The listing of /api/queues without enable_queue_totals (queues.cc): everything kQueues maps
 // but the depths, and state series for "live" and "down" only (the broker says "live" instead of
 // running/idle/flow).

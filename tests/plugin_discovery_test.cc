@@ -1,8 +1,10 @@
-// PluginUrlFromListeners: which URL the overview's listeners give for a node's plugin.
+// PluginUrlFromListeners and ManagementUrlFromListeners: which URL the overview's listeners give for
+// a node's plugin and for its management API.
 #include "exporter/scrape/plugin_discovery.h"
 
 #include <vector>
 
+#include "exporter/broker/broker_url.h"
 #include "gtest/gtest.h"
 
 namespace warren {
@@ -71,6 +73,37 @@ TEST(PluginDiscovery, ANodeNameWithNothingToConnectToHasNoHost) {
   }
   // A bind address that is no address is not used either.
   EXPECT_STREQ(PluginUrlFromListeners("rabbit@", {Prometheus("rabbit@", "evil/host", 15692)}).reason, "no_host");
+}
+
+TEST(ManagementDiscovery, TheListenerOfTheTargetsSchemeWithTheTargetsBasePath) {
+  const std::vector<Listener> listeners = {
+      Prometheus("rabbit@b", "", 15692),
+      Prometheus("rabbit@b", "10.0.0.7", 15672, "http"),
+      Prometheus("rabbit@b", "", 15671, "https"),
+  };
+  const BrokerUrl http = *ParseBrokerUrl("http://10.0.0.5:15672/rabbitmq");
+  const DiscoveredUrl found = ManagementUrlFromListeners("rabbit@b", listeners, http);
+  EXPECT_EQ(found.url, "http://10.0.0.7:15672/rabbitmq");
+  EXPECT_STREQ(found.reason, "ok");
+  EXPECT_EQ(ManagementUrlFromListeners("rabbit@b", listeners, *ParseBrokerUrl("https://rabbit-a:15671")).url,
+            "https://b:15671")
+      << "binding every address: the node name's host";
+}
+
+TEST(ManagementDiscovery, ANodeListedWithoutThatSchemeHasNone) {
+  const DiscoveredUrl found =
+      ManagementUrlFromListeners("rabbit@b", {Prometheus("rabbit@b", "", 15692)}, *ParseBrokerUrl("http://a:15672"));
+  EXPECT_EQ(found.url, "");
+  EXPECT_STREQ(found.reason, "not_listed");
+}
+
+TEST(ManagementDiscovery, ANodeNotListedAtAllIsGuessedAtTheTargetsPort) {
+  const BrokerUrl target = *ParseBrokerUrl("https://a.svc:15671/prefix");
+  EXPECT_EQ(ManagementUrlFromListeners("rabbit@b.svc", {}, target).url, "https://b.svc:15671/prefix");
+  const DiscoveredUrl hostile = ManagementUrlFromListeners("rabbit@evil/path?x", {}, target);
+  EXPECT_EQ(hostile.url, "");
+  EXPECT_STREQ(hostile.reason, "no_host");
+  EXPECT_STREQ(ManagementUrlFromListeners("no-at-sign", {}, target).reason, "no_host");
 }
 
 }  // namespace

@@ -110,6 +110,12 @@ std::string Reference() {
               : absl::StrCat("each node's `", metrics::kNodeResources.path, "`, the management statistics off"),
         field.help);
   }
+  // Partitions whatever the partitions field says: each node's own view, in a cluster.
+  for (const metrics::Field& field : metrics::kNodeViews.fields) {
+    row(field.name, "gauge", Labels(metrics::kNodeViews.labels),
+        absl::StrCat("each node's `", metrics::kNodeViews.path, "`, through its own listener, in a cluster"),
+        field.help);
+  }
   for (const SelfMetric* metric : kAllSelfMetrics) {
     row(metric->name, TypeName(metric->type),
         absl::StrJoin(absl::StrSplit(metric->labels, ',', absl::SkipEmpty()), ", "), "warren", metric->help);

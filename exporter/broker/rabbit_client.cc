@@ -61,6 +61,12 @@ absl::StatusOr<std::unique_ptr<RabbitClient>> RabbitClient::Create(ClientOptions
   return client;
 }
 
+absl::StatusOr<std::unique_ptr<RabbitClient>> RabbitClient::At(BrokerUrl url) const {
+  ClientOptions options = options_;
+  options.url = std::move(url);
+  return Create(std::move(options));
+}
+
 RabbitClient::RabbitClient(ClientOptions options) : options_(std::move(options)) {
   absl::StatusOr<std::shared_ptr<const LoadedTls>> tls = LoadTls(options_);
   if (tls.ok()) {

@@ -48,6 +48,10 @@ class RabbitClient {
   // (reason "tls"). Prefer Create.
   explicit RabbitClient(ClientOptions options);
 
+  // A client with this one's credentials, body cap and TLS options at another URL (another node of
+  // the cluster): Create's errors.
+  absl::StatusOr<std::unique_ptr<RabbitClient>> At(BrokerUrl url) const;
+
   // GETs base_path + `request` ("/api/queues?..."), giving up at `deadline`. Error codes:
   // kUnavailable (connect/read failed), kDeadlineExceeded, kPermissionDenied (401/403),
   // kNotFound (404), kResourceExhausted (body over the cap), kInternal (other HTTP status),
@@ -62,6 +66,8 @@ class RabbitClient {
   absl::StatusOr<std::string> GetText(absl::string_view request, absl::Time deadline) const;
   // The cap on one body; Get answers kResourceExhausted above it.
   int64_t max_body_bytes() const { return options_.max_body_bytes; }
+  // Where it asks (no credentials in it).
+  const BrokerUrl& url() const { return options_.url; }
 
  private:
   // The GET behind the three above, with this Accept header.

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "exporter/scrape/node_resources_plan.h"
+#include "exporter/scrape/node_views_plan.h"
 #include "metrics/endpoints.h"
 #include "metrics/tables.h"
 
@@ -37,9 +38,11 @@ ScrapePlans BuildPlans(const ScrapeOptions& options, const RabbitClient* client)
     } else {
       all.plans.push_back(std::make_unique<ManagementPlan>(*endpoint, management));
     }
-    // Right after the nodes, whose rows say which nodes lack their figures.
+    // Right after the nodes, whose rows say which nodes lack their figures and which nodes to ask
+    // for their views.
     if (endpoint == &metrics::kNodes) {
       all.plans.push_back(std::make_unique<NodeResourcesPlan>(options.node_resources, client));
+      all.plans.push_back(std::make_unique<NodeViewsPlan>(client, options.health_interval));
     }
   }
   if (depth.depth != nullptr) all.plans.push_back(std::move(depth.depth));

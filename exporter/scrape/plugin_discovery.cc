@@ -26,11 +26,24 @@ std::string HostOfBindAddress(const std::string& address) {
   return "";
 }
 
+// The host to connect to for `listener` of the node whose name ends in `name_host`: its bind
+// address, else its address, else the node name's host; "" if none will do.
+std::string HostOfListener(const metrics::Listener& listener, absl::string_view name_host) {
+  std::string host = HostOfBindAddress(listener.bind_address);
+  if (host.empty()) host = HostOfBindAddress(listener.ip_address);
+  if (host.empty() && PlainHost(name_host)) host = std::string(name_host);
+  return host;
+}
+
+absl::string_view NameHost(absl::string_view node) {
+  const size_t at = node.find('@');
+  return at == absl::string_view::npos ? absl::string_view() : node.substr(at + 1);
+}
+
 }  // namespace
 
 DiscoveredUrl PluginUrlFromListeners(absl::string_view node, const std::vector<metrics::Listener>& listeners) {
-  const size_t at = node.find('@');
-  const absl::string_view name_host = at == absl::string_view::npos ? absl::string_view() : node.substr(at + 1);
+  const absl::string_view name_host = NameHost(node);
   const metrics::Listener* chosen = nullptr;
   bool listed = false;
   for (const metrics::Listener& listener : listeners) {
@@ -49,14 +62,29 @@ DiscoveredUrl PluginUrlFromListeners(absl::string_view node, const std::vector<m
     return {.url = absl::StrCat("http://", name_host, ":", kDefaultPluginPort), .reason = "ok"};
   }
   if (chosen == nullptr) return {.url = "", .reason = "not_listed"};
-  std::string host = HostOfBindAddress(chosen->bind_address);
-  if (host.empty()) host = HostOfBindAddress(chosen->ip_address);
-  if (host.empty()) {
-    if (!PlainHost(name_host)) return {.url = "", .reason = "no_host"};
-    host = std::string(name_host);
-  }
+  const std::string host = HostOfListener(*chosen, name_host);
+  if (host.empty()) return {.url = "", .reason = "no_host"};
   const char* scheme = chosen->protocol == "http/prometheus" ? "http" : "https";
   return {.url = absl::StrCat(scheme, "://", host, ":", chosen->port), .reason = "ok"};
+}
+
+DiscoveredUrl ManagementUrlFromListeners(absl::string_view node, const std::vector<metrics::Listener>& listeners,
+                                         const BrokerUrl& target) {
+  const absl::string_view name_host = NameHost(node);
+  bool listed = false;
+  for (const metrics::Listener& listener : listeners) {
+    if (listener.node != node) continue;
+    listed = true;
+    if (listener.protocol != target.scheme) continue;
+    const std::string host = HostOfListener(listener, name_host);
+    if (host.empty()) return {.url = "", .reason = "no_host"};
+    return {.url = absl::StrCat(target.scheme, "://", host, ":", listener.port, target.base_path), .reason = "ok"};
+  }
+  if (listed) return {.url = "", .reason = "not_listed"};
+  // Not listed at all (statistics off; or the node is cut off from the target): the target's port
+  // on the node's host, as clusters usually run; the identity check makes the guess safe.
+  if (!PlainHost(name_host)) return {.url = "", .reason = "no_host"};
+  return {.url = absl::StrCat(target.scheme, "://", name_host, ":", target.port, target.base_path), .reason = "ok"};
 }
 
 }  // namespace warren

@@ -1,5 +1,6 @@
 // Where each node's rabbitmq_prometheus plugin listens, read from the overview's listeners: what
-// plugin depth asks when no --rabbitmq.plugin-url or -url-template names it.
+// plugin depth asks when no --rabbitmq.plugin-url or -url-template names it. And where each node's
+// management API listens, for each node's own view of the cluster.
 #ifndef WARREN_EXPORTER_SCRAPE_PLUGIN_DISCOVERY_H_
 #define WARREN_EXPORTER_SCRAPE_PLUGIN_DISCOVERY_H_
 
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "exporter/broker/broker_url.h"
 #include "metrics/broker_facts.h"
 
 namespace warren {
@@ -32,6 +34,13 @@ DiscoveredUrl PluginUrlFromListeners(absl::string_view node, const std::vector<m
 // A host name or address as a node name may carry after '@': nothing that could change which URL
 // is made of it (no '/', '@', ':', '?', '#', '%' or spaces).
 bool PlainHost(absl::string_view host);
+
+// The management API's base URL on `node`, for a cluster whose API `target` answers: the node's
+// listener of the target's scheme ("http" or "https"), at its bind address (or address, or the
+// node name's host), with the target's base path. A node with no listener at all in the list
+// gets the target's scheme and port on the node name's host. Reasons as for the plugin.
+DiscoveredUrl ManagementUrlFromListeners(absl::string_view node, const std::vector<metrics::Listener>& listeners,
+                                         const BrokerUrl& target);
 
 }  // namespace warren
 

@@ -24,9 +24,9 @@ void PluginNodes::Record(const std::string& node, const std::string& url, const 
   }
   if (!changed) return;
   if (reason == "ok") {
-    Log(LogLevel::kInfo, absl::StrCat(purpose_, " from the node's plugin"), {{"node", node}, {"url", url}});
+    Log(LogLevel::kInfo, absl::StrCat(purpose_, " from the ", source_), {{"node", node}, {"url", url}});
   } else {
-    Log(LogLevel::kWarn, absl::StrCat("node's plugin not used for ", purpose_),
+    Log(LogLevel::kWarn, absl::StrCat(source_, " not used for ", purpose_),
         {{"node", node},
          {"url", url},
          {"reason", reason},

@@ -59,6 +59,11 @@ inline constexpr SelfMetric kNodeResourcesMissing{
     "warren_node_resources_missing", prometheus::MetricType::Gauge, "",
     "Running nodes whose resources neither /api/nodes nor their plugin gave at the last scrape: their memory, disk, "
     "file descriptor, socket, process and uptime series are absent."};
+inline constexpr SelfMetric kNodeViewUp{
+    "warren_node_view_up", prometheus::MetricType::Gauge, "node,reason",
+    "In a cluster: 1 if the node, asked through its own management listener, answered as that node with its view "
+    "of the members at its last attempt; 0 with why not (not_listed, no_host, wrong_node, unreachable, timeout, auth, "
+    "tls, ...)."};
 inline constexpr SelfMetric kBuildInfo{"warren_build_info", prometheus::MetricType::Gauge, "version",
                                        "The warren version."};
 
@@ -76,6 +81,7 @@ inline constexpr const SelfMetric* kAllSelfMetrics[] = {
     &kQueueDepthFromPlugin,
     &kNodeResourcesFromPlugin,
     &kNodeResourcesMissing,
+    &kNodeViewUp,
     &kBuildInfo,
 };
 
