@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "metrics/consumers.h"
+#include "metrics/deprecated_features.h"
 #include "metrics/federation.h"
 #include "metrics/policies.h"
 #include "metrics/queue_depth.h"
@@ -83,11 +84,14 @@ std::span<const Join> AllJoins() {
   static const Endpoint* const kConsumersOfQueues[] = {&kQueues, &kConsumers};
   static const Endpoint* const kLinksOfUpstreams[] = {&kFederationUpstreams, &kFederationLinks};
   static const Endpoint* const kMirrorsOfQueues[] = {&kQueues, &kPolicies, &kNodes};
+  static const Endpoint* const kFeaturesOfPoliciesAndNodes[] = {&kOverview, &kNodes, &kPolicies};
   static const Join kAll[] = {
       {kConsumersOfQueues, kQueueConsumersName, "vhost, queue", kQueueConsumersHelp, &QueueConsumers},
       {kLinksOfUpstreams, kUpstreamLinksRunningName, "vhost, upstream", kUpstreamLinksRunningHelp,
        &UpstreamLinksRunning},
       {kMirrorsOfQueues, kMirrorsExpectedName, "vhost, queue", kMirrorsExpectedHelp, &MirrorsExpected},
+      {kFeaturesOfPoliciesAndNodes, kDerivedFeaturesName, "feature, deprecation_phase", kDerivedFeaturesHelp,
+       &DerivedDeprecatedFeatures},
   };
   return kAll;
 }

@@ -12,7 +12,7 @@ namespace {
 constexpr Label kNodeLabels[] = {{"node", "name"}};
 // What the node resources fetch needs to know of each node: whether the management statistics
 // gave its figures (mem_limit is there whenever they are on), and whether it runs.
-constexpr Label kNodeKeys[] = {{"node", "name"}, {"running", "running"}, {"mem_limit", "mem_limit"}};
+constexpr Label kNodeKeys[] = {{"node", "name"}, {"running", "running"}, {"mem_limit", "mem_limit"}, {"type", "type"}};
 constexpr Label kNodeInfoLabels[] = {{"type", "type"}};
 
 constexpr Info kNodeInfos[] = {
@@ -74,7 +74,9 @@ const Endpoint kNodes{
     .infos = kNodeInfos,
     .eaches = kNodeEaches,
     .derived = kNodeDerived,
-    .keys = kNodeKeys,  // the cluster's nodes, for mirrors expected (policies.cc) and node resources
+    // the cluster's nodes, for mirrors expected (policies.cc), node resources, node views and RAM
+    // nodes as a deprecated feature (deprecated_features.h)
+    .keys = kNodeKeys,
 };
 
 const Endpoint kNodeResources{

@@ -41,6 +41,9 @@ constexpr Field kOverviewFields[] = {
 };
 // clang-format on
 
+// The release, for the joins that depend on it (deprecated_features.h).
+constexpr Label kOverviewKeys[] = {{"rabbitmq_version", "rabbitmq_version"}};
+
 }  // namespace
 
 const Endpoint kOverview{
@@ -52,6 +55,7 @@ const Endpoint kOverview{
     .broker_facts = true,
     .fields = kOverviewFields,
     .infos = kOverviewInfos,
+    .keys = kOverviewKeys,
 };
 
 }  // namespace warren::metrics

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
+#include "metrics/deprecated_features.h"
 #include "metrics/endpoints.h"
 #include "metrics/json.h"
 #include "metrics/releases.h"
@@ -217,6 +218,34 @@ TEST(DeprecatedFeaturesUsed, MapsTheBodyTheSourceGives) {
   mapped = Mapper(kDeprecatedFeaturesUsed).Map("[]");
   ASSERT_TRUE(mapped.ok());
   EXPECT_TRUE(mapped->families.empty());
+}
+
+// Before 3.13 the same series, derived: a policy setting ha-mode is classic mirroring in use (as
+// 3.13's are_cmqs_used/1 decides), a RAM node is ram_node_type in use.
+std::string Derived(const std::string& version, const std::vector<LabelValues>& nodes,
+                    const std::vector<LabelValues>& policies) {
+  const std::vector<LabelValues> overview = {{version}};
+  const std::vector<LabelValues>* inputs[] = {&overview, &nodes, &policies};
+  FamilyBuilder family = DerivedDeprecatedFeatures(inputs);
+  return family.samples() == 0 ? "" : std::move(family).Finish().text;
+}
+
+TEST(DerivedDeprecatedFeatures, PoliciesAndNodesBefore313Only) {
+  const std::vector<LabelValues> nodes = {{"rabbit@a", "true", "1", "disc"}, {"rabbit@b", "true", "1", "ram"}};
+  const std::vector<LabelValues> policies = {{"/", "lazy", "", ""}, {"/", "ha-two", "exactly", "2"}};
+  const std::string text = Derived("3.12.14", nodes, policies);
+  EXPECT_NE(text.find("rabbitmq_deprecated_feature_used_info{feature=\"classic_queue_mirroring\","
+                      "deprecation_phase=\"permitted_by_default\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("{feature=\"ram_node_type\","), std::string::npos) << text;
+
+  EXPECT_EQ(Derived("3.10.8", {{"rabbit@a", "true", "1", "disc"}}, {{"/", "lazy", "", ""}}), "")
+      << "nothing in use: no series";
+  EXPECT_EQ(Derived("3.13.0", nodes, policies), "") << "the broker's own endpoint says it from 3.13";
+  EXPECT_EQ(Derived("4.3.6", nodes, policies), "");
+  EXPECT_EQ(Derived("", nodes, policies), "") << "an unknown release: the endpoint is asked";
+  EXPECT_EQ(Derived("3.10.8", {{"rabbit@a"}}, {{"/"}}), "") << "short rows are skipped, never read past";
 }
 
 }  // namespace

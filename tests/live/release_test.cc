@@ -152,7 +152,8 @@ TEST_F(Release, NoConstantFieldIsExported) {
 
 // Upgrade readiness from 3.13 on: a transient non-exclusive queue (deprecated; permitted by
 // default on 4.0, refused from 4.3 on) shows as a feature used while it exists. Before 3.13 the
-// endpoint does not exist and is not asked for.
+// endpoint does not exist and is not asked for: classic mirroring shows, derived, while a policy
+// sets ha-mode (as 3.13 decides), and clears when the policy goes.
 TEST_F(Release, DeprecatedFeaturesInUseShowWhileUsed) {
   live::InProcessWarren::Options options = Defaults();
   options.definitions_interval = absl::Seconds(1);
@@ -161,12 +162,22 @@ TEST_F(Release, DeprecatedFeaturesInUseShowWhileUsed) {
              {{"feature", "transient_nonexcl_queues"}, {"deprecation_phase", "permitted_by_default"}});
   const std::string endpoint = "deprecated_features_used";
   if (!metrics::Release(version_).Offers(endpoint)) {
+    const std::string mirroring =
+        Series("rabbitmq_deprecated_feature_used_info",
+               {{"feature", "classic_queue_mirroring"}, {"deprecation_phase", "permitted_by_default"}});
+    const std::string policy = "/api/policies/%2F/release-ha";
+    const absl::Cleanup no_policy = [&] { admin_->Delete(policy); };
     live::InProcessWarren warren(options);
     ASSERT_TRUE(warren.started());
     live::AwaitAll(warren,
                    {live::Eq(Series("warren_endpoint_not_offered", {{"endpoint", endpoint}}), 1),
-                    live::Absent(Series("warren_scrape_success", {{"endpoint", endpoint}}))},
-                   absl::Seconds(30), "no deprecated-features endpoint before 3.13");
+                    live::Absent(Series("warren_scrape_success", {{"endpoint", endpoint}})), live::Absent(mirroring)},
+                   absl::Seconds(30), "no deprecated-features endpoint before 3.13, nothing in use");
+    admin_->Put(policy,
+                R"({"pattern":"^release\.ha\.","definition":{"ha-mode":"all"},"apply-to":"queues","priority":0})");
+    live::AwaitAll(warren, {live::Eq(mirroring, 1)}, absl::Seconds(30), "an ha-mode policy: classic mirroring in use");
+    admin_->Delete(policy);
+    live::AwaitAll(warren, {live::Absent(mirroring)}, absl::Seconds(30), "the policy gone: no longer in use");
     return;
   }
   // The feature's phase on this release, as the broker lists it.
