@@ -31,8 +31,6 @@ constexpr Field kQueueFields[] = {
   {"messages_unacknowledged",   "rabbitmq_queue_messages_unacked",      Kind::kGauge,  "Messages delivered to consumers but not yet acknowledged."},
   {"slave_nodes",               "rabbitmq_queue_mirrors",               Kind::kLength, "Mirrors of a classic mirrored queue, synchronised or not."},
   {"synchronised_slave_nodes",  "rabbitmq_queue_mirrors_synchronised",  Kind::kLength, "Mirrors of a classic mirrored queue that hold every message."},
-  {"members",                   "rabbitmq_queue_members",               Kind::kLength, "Members of a quorum queue or stream."},
-  {"online",                    "rabbitmq_queue_members_online",        Kind::kLength, "Members of a quorum queue or stream that are online."},
 };
 // clang-format on
 
@@ -62,20 +60,56 @@ constexpr Each kQueueEaches[] = {
 };
 // clang-format on
 
+// Membership is a quorum queue's or stream's. From 4.1 a classic queue may list its one node as
+// `members` too (release notes; 4.3.6's disable_stats listing did not): no replica set, and no
+// majority to lose.
+bool Replicated(const rapidjson::Value& queue) {
+  static const JsonPath* const kType = new JsonPath(ParsePath("type"));  // parsed once, never freed
+  const rapidjson::Value* type = Resolve(queue, *kType);
+  if (type == nullptr || !type->IsString()) return false;
+  const absl::string_view name(type->GetString(), type->GetStringLength());
+  return name == "quorum" || name == "stream";
+}
+
+// The array at `path` of a quorum queue or stream, else null.
+const rapidjson::Value* Membership(const rapidjson::Value& queue, const JsonPath& path) {
+  if (!Replicated(queue)) return nullptr;
+  const rapidjson::Value* list = Resolve(queue, path);
+  return list != nullptr && list->IsArray() ? list : nullptr;
+}
+
+const JsonPath& MembersPath() {
+  static const JsonPath* const kMembers = new JsonPath(ParsePath("members"));
+  return *kMembers;
+}
+const JsonPath& OnlinePath() {
+  static const JsonPath* const kOnline = new JsonPath(ParsePath("online"));
+  return *kOnline;
+}
+
+void Members(const rapidjson::Value& queue, SampleSink& sink) {
+  if (const rapidjson::Value* members = Membership(queue, MembersPath())) sink.Add(members->Size());
+}
+
+void MembersOnline(const rapidjson::Value& queue, SampleSink& sink) {
+  if (const rapidjson::Value* online = Membership(queue, OnlinePath())) sink.Add(online->Size());
+}
+
 // Quorum queues and streams need a majority of their members online to accept writes.
 void BelowMajority(const rapidjson::Value& queue, SampleSink& sink) {
-  static const JsonPath* const kMembers = new JsonPath(ParsePath("members"));  // parsed once, never freed
-  static const JsonPath* const kOnline = new JsonPath(ParsePath("online"));
-  const rapidjson::Value* members = Resolve(queue, *kMembers);
-  const rapidjson::Value* online = Resolve(queue, *kOnline);
-  if (members == nullptr || online == nullptr || !members->IsArray() || !online->IsArray() || members->Empty()) return;
+  const rapidjson::Value* members = Membership(queue, MembersPath());
+  const rapidjson::Value* online = Membership(queue, OnlinePath());
+  if (members == nullptr || online == nullptr || members->Empty()) return;
   sink.Add(online->Size() < members->Size() / 2 + 1 ? 1 : 0);
 }
 
+// clang-format off
 constexpr Derived kQueueDerived[] = {
-    {"rabbitmq_queue_below_majority", prometheus::MetricType::Gauge, "members,online", "", &BelowMajority,
-     "1 if fewer than a majority of the quorum queue's or stream's members are online."},
+  {"rabbitmq_queue_members",        prometheus::MetricType::Gauge, "type,members",        "", &Members,       "Members of a quorum queue or stream."},
+  {"rabbitmq_queue_members_online", prometheus::MetricType::Gauge, "type,online",         "", &MembersOnline, "Members of a quorum queue or stream that are online."},
+  {"rabbitmq_queue_below_majority", prometheus::MetricType::Gauge, "type,members,online", "", &BelowMajority, "1 if fewer than a majority of the quorum queue's or stream's members are online."},
 };
+// clang-format on
 
 constexpr Label kVhostLabel[] = {{"vhost", "vhost"}};
 constexpr Count kQueueCounts[] = {

@@ -213,6 +213,27 @@ TEST(Mapper, HostileNamesAreEscapedInTheExposition) {
       << text[0].text;
 }
 
+// Membership series are a quorum queue's or stream's: a classic queue that lists its one node as
+// `members` (4.1+'s notes) has neither members nor a majority to lose.
+TEST(Mapper, OnlyQuorumQueuesAndStreamsHaveMembers) {
+  absl::StatusOr<Mapped> mapped = Mapper(kQueues).Map(
+      R"([{"vhost":"/","name":"c","type":"classic","members":["rabbit@a"],"online":[]},)"
+      R"({"vhost":"/","name":"q","type":"quorum","members":["rabbit@a","rabbit@b","rabbit@c"],"online":["rabbit@a"]},)"
+      R"({"vhost":"/","name":"s","type":"stream","members":["rabbit@a"],"online":["rabbit@a"]},)"
+      R"({"vhost":"/","name":"t","members":["rabbit@a"],"online":[]}])");
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  auto queues_of = [&](const std::string& name) {
+    std::vector<std::pair<std::string, double>> out;
+    for (const ParsedSample& sample : SamplesOf(*mapped, name)) out.emplace_back(sample.labels[1].second, sample.value);
+    return out;
+  };
+  using Values = std::vector<std::pair<std::string, double>>;
+  EXPECT_EQ(queues_of("rabbitmq_queue_members"), (Values{{"q", 3}, {"s", 1}}));
+  EXPECT_EQ(queues_of("rabbitmq_queue_members_online"), (Values{{"q", 1}, {"s", 1}}));
+  EXPECT_EQ(queues_of("rabbitmq_queue_below_majority"), (Values{{"q", 1}, {"s", 0}}))
+      << "a classic queue (or one without a type) whose node is down is no quorum queue below its majority";
+}
+
 // Calls a join function with these inputs.
 FamilyText Join(FamilyBuilder (*compute)(JoinInputs), std::initializer_list<std::vector<LabelValues>> inputs) {
   std::vector<const std::vector<LabelValues>*> pointers;
