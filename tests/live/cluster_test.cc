@@ -515,13 +515,11 @@ TEST_F(Cluster, PausedNodeMakesAPartitionSeenThroughEitherNodeThenHeals) {
 TEST_F(Cluster, CutOffNodeIsSeenOnlyThroughTheNodesViews) {
   constexpr int kCut = 2;
   AwaitAll(*warren_, NoSplit(false), absl::Seconds(60), "every node's view, before the cut");
-  const std::string others = absl::StrCat("[list_to_atom(\"", Node(0), "\"), list_to_atom(\"", Node(1), "\")]");
-  const std::string heal = absl::StrCat("ctl 3 eval 'C = erlang:get_cookie(), [begin erlang:set_cookie(N, C), ",
-                                        "net_kernel:connect_node(N) end || N <- ", others, "].'");
-  const absl::Cleanup healed = [&heal] { Rabbit(heal); };  // whatever fails, node 3 gets its cookie back
-  ASSERT_EQ(Rabbit(absl::StrCat("ctl 3 eval '[begin erlang:set_cookie(N, split_cookie), erlang:disconnect_node(N) ",
-                                "end || N <- ", others, "].'")),
-            0);
+  const std::vector<std::string> others = {Node(0), Node(1)};
+  const absl::Cleanup healed = [&others] {
+    live::Reconnect(3, others);
+  };  // whatever fails, node 3 gets its cookie back
+  ASSERT_EQ(live::CutOff(3, others), 0);
   const std::string text = AwaitAll(*warren_,
                                     {
                                         Eq(SplitFrom(kCut, 0), 1),
@@ -538,7 +536,7 @@ TEST_F(Cluster, CutOffNodeIsSeenOnlyThroughTheNodesViews) {
   EXPECT_EQ(testing::CountSamples(text, "rabbitmq_node_partitioned_from"), 0)
       << "the partitions field saw it after all: " << live::Lines(text, "rabbitmq_node_partition");
 
-  ASSERT_EQ(Rabbit(heal), 0);
+  ASSERT_EQ(live::Reconnect(3, others), 0);
   ASSERT_EQ(Rabbit("ctl 3 -q stop_app"), 0);
   ASSERT_EQ(Rabbit("ctl 3 -q start_app"), 0);
   std::vector<Want> whole = NoSplit(false);

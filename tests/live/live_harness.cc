@@ -178,6 +178,29 @@ int Rabbit(const std::string& args) {
   return rc;
 }
 
+namespace {
+
+// `others` as an Erlang list of atoms, inside a shell-quoted eval: list_to_atom("name").
+std::string AtomList(const std::vector<std::string>& others) {
+  std::vector<std::string> atoms;
+  atoms.reserve(others.size());
+  for (const std::string& node : others) atoms.push_back(absl::StrCat("list_to_atom(\"", node, "\")"));
+  return absl::StrCat("[", absl::StrJoin(atoms, ", "), "]");
+}
+
+}  // namespace
+
+int CutOff(int i, const std::vector<std::string>& others) {
+  return Rabbit(absl::StrCat("ctl ", i,
+                             " eval '[begin erlang:set_cookie(N, warren_cut_off), erlang:disconnect_node(N) ",
+                             "end || N <- ", AtomList(others), "].'"));
+}
+
+int Reconnect(int i, const std::vector<std::string>& others) {
+  return Rabbit(absl::StrCat("ctl ", i, " eval 'C = erlang:get_cookie(), [begin erlang:set_cookie(N, C), ",
+                             "net_kernel:connect_node(N) end || N <- ", AtomList(others), "].'"));
+}
+
 double StatusFigure(int i, const std::string& path) {
   rapidjson::Document doc;
   doc.Parse(RabbitOutput(absl::StrCat("ctl ", i, " status --formatter json")).c_str());

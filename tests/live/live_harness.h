@@ -88,6 +88,11 @@ class Publisher : public Spawned {
 int Rabbit(const std::string& args);
 // The same, returning its stdout without the trailing newline ("" on failure).
 std::string RabbitOutput(const std::string& args);
+// Cuts node i (1-based) off from `others` (node names) for good: another Erlang cookie for them,
+// then disconnected, so neither side can reconnect (a partition that lasts). Reconnect undoes it.
+// Both return scripts/rabbit's exit code.
+int CutOff(int i, const std::vector<std::string>& others);
+int Reconnect(int i, const std::vector<std::string>& others);
 // Node i's own figure at `path` (dotted, e.g. "processes.limit") in `rabbitmqctl status
 // --formatter json`, or -1.
 double StatusFigure(int i, const std::string& path);
