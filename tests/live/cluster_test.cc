@@ -516,9 +516,8 @@ TEST_F(Cluster, CutOffNodeIsSeenOnlyThroughTheNodesViews) {
   constexpr int kCut = 2;
   AwaitAll(*warren_, NoSplit(false), absl::Seconds(60), "every node's view, before the cut");
   const std::vector<std::string> others = {Node(0), Node(1)};
-  const absl::Cleanup healed = [&others] {
-    live::Reconnect(3, others);
-  };  // whatever fails, node 3 gets its cookie back
+  // Whatever fails, node 3 gets its cookie back.
+  const absl::Cleanup healed = [&others] { live::Reconnect(3, others); };
   ASSERT_EQ(live::CutOff(3, others), 0);
   const std::string text = AwaitAll(*warren_,
                                     {
