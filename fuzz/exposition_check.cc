@@ -271,6 +271,13 @@ absl::Status SameSamples(const std::vector<ParsedFamily>& parsed, const std::vec
   return absl::OkStatus();
 }
 
+void CheckServedText(const std::vector<metrics::FamilyText>& families) {
+  std::vector<const metrics::FamilyText*> chunks;
+  chunks.reserve(families.size());
+  for (const metrics::FamilyText& family : families) chunks.push_back(&family);
+  CheckServedText(chunks);
+}
+
 void CheckServedText(const std::vector<const metrics::FamilyText*>& chunks) {
   std::vector<ParsedFamily> given;
   for (const metrics::FamilyText* chunk : chunks) {

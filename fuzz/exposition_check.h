@@ -43,6 +43,8 @@ absl::Status SameSamples(const std::vector<ParsedFamily>& parsed, const std::vec
 // sample and its series sorted by labels (the first label), and their Assemble (as the scraper serves them) drops
 // none as a duplicate, parses, and holds exactly the chunks' samples.
 void CheckServedText(const std::vector<const metrics::FamilyText*>& chunks);
+// The same for the families of one mapping.
+void CheckServedText(const std::vector<metrics::FamilyText>& families);
 
 // True if `text` is valid UTF-8 (no overlong forms, surrogates or code points above U+10FFFF).
 bool IsUtf8(absl::string_view text);

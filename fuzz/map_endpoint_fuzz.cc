@@ -54,9 +54,7 @@ void MapOne(const uint8_t* data, size_t size) {
     if (!endpoint.keys.empty()) Check(mapped->keys.size() <= map_options.max_objects, "the cap holds");
   }
   if (map_options.filter == nullptr) Check(mapped->filtered == 0, "objects are filtered only with a filter");
-  std::vector<const metrics::FamilyText*> chunks;
-  for (const metrics::FamilyText& family : mapped->families) chunks.push_back(&family);
-  CheckServedText(chunks);
+  CheckServedText(mapped->families);
 }
 
 }  // namespace

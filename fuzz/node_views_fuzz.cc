@@ -29,9 +29,7 @@ void MapViews(const uint8_t* data, size_t size) {
   }
   absl::StatusOr<metrics::Mapped> mapped = metrics::MapNodeViews(views);
   CheckOk(mapped.status(), "views always map");
-  std::vector<const metrics::FamilyText*> chunks;
-  for (const metrics::FamilyText& family : mapped->families) chunks.push_back(&family);
-  CheckServedText(chunks);
+  CheckServedText(mapped->families);
 }
 
 }  // namespace
