@@ -85,6 +85,7 @@ TEST(ManagementDiscovery, TheListenerOfTheTargetsSchemeWithTheTargetsBasePath) {
   const DiscoveredUrl found = ManagementUrlFromListeners("rabbit@b", listeners, http);
   EXPECT_EQ(found.url, "http://10.0.0.7:15672/rabbitmq");
   EXPECT_STREQ(found.reason, "ok");
+  EXPECT_TRUE(found.listed);
   EXPECT_EQ(ManagementUrlFromListeners("rabbit@b", listeners, *ParseBrokerUrl("https://rabbit-a:15671")).url,
             "https://b:15671")
       << "binding every address: the node name's host";
@@ -95,11 +96,14 @@ TEST(ManagementDiscovery, ANodeListedWithoutThatSchemeHasNone) {
       ManagementUrlFromListeners("rabbit@b", {Prometheus("rabbit@b", "", 15692)}, *ParseBrokerUrl("http://a:15672"));
   EXPECT_EQ(found.url, "");
   EXPECT_STREQ(found.reason, "not_listed");
+  EXPECT_TRUE(found.listed);
 }
 
 TEST(ManagementDiscovery, ANodeNotListedAtAllIsGuessedAtTheTargetsPort) {
   const BrokerUrl target = *ParseBrokerUrl("https://a.svc:15671/prefix");
-  EXPECT_EQ(ManagementUrlFromListeners("rabbit@b.svc", {}, target).url, "https://b.svc:15671/prefix");
+  const DiscoveredUrl guessed = ManagementUrlFromListeners("rabbit@b.svc", {}, target);
+  EXPECT_EQ(guessed.url, "https://b.svc:15671/prefix");
+  EXPECT_FALSE(guessed.listed) << "a guess";
   const DiscoveredUrl hostile = ManagementUrlFromListeners("rabbit@evil/path?x", {}, target);
   EXPECT_EQ(hostile.url, "");
   EXPECT_STREQ(hostile.reason, "no_host");

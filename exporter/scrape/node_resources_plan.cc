@@ -13,7 +13,7 @@
 namespace warren {
 namespace {
 
-// The nodes' keys (kNodes): name, running, mem_limit.
+// The nodes' keys (kNodes): name, running, mem_limit, type.
 constexpr size_t kName = 0, kRunning = 1, kMemLimit = 2;
 
 // The running nodes whose /api/nodes row has no figures.
@@ -71,8 +71,7 @@ FetchResult NodeResourcesPlan::Fetch(const FetchContext& context) {
     } else {
       // The listeners could not be read: why is the nodes' reason too.
       fail(located.status());
-      for (const std::string& node : wanted)
-        targets.push_back({.node = node, .reason = PluginReason(located.status())});
+      for (const std::string& node : wanted) targets.push_back({.node = node, .reason = NodeReason(located.status())});
     }
   } else {
     for (const std::string& node : wanted) targets.push_back({.node = node, .reason = "plugin_off"});
@@ -115,7 +114,7 @@ FetchResult NodeResourcesPlan::Fetch(const FetchContext& context) {
   for (size_t i : asked) {
     const PluginTarget& target = targets[i];
     const absl::Status& status = statuses[i];
-    nodes_.Record(target.node, SafeUrl(target.url), PluginReason(status), answered, std::string(status.message()));
+    nodes_.Record(target.node, SafeUrl(target.url), NodeReason(status), answered, std::string(status.message()));
     if (!status.ok()) {
       statuses[i] = absl::Status(
           status.code(), absl::StrCat("node ", target.node, " (", SafeUrl(target.url), "): ", status.message()));

@@ -7,56 +7,32 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "exporter/broker/broker_url.h"
 #include "exporter/scrape/plugin_discovery.h"
 #include "exporter/scrape/plugin_targets.h"
 #include "exporter/scrape/self_metrics.h"
 #include "metrics/broker_facts.h"
-#include "metrics/json.h"
 #include "metrics/node_views.h"
 #include "metrics/tables.h"
-#include "rapidjson/document.h"
 
 namespace warren {
 namespace {
 
-// The nodes' keys (kNodes): name, running, mem_limit.
+// The nodes' keys (kNodes): name, running, mem_limit, type.
 constexpr size_t kName = 0, kRunning = 1;
-
-constexpr char kWrongNode[] = "the API there is node '";
-
-// The node that answers `client`'s management API.
-absl::StatusOr<std::string> NodeOf(const RabbitClient& client, absl::Time deadline) {
-  absl::StatusOr<std::string> body = client.Get(metrics::kNodeIdentityRequest, deadline);
-  if (!body.ok()) return body.status();
-  rapidjson::Document overview;
-  if (absl::Status parsed = metrics::ParseJson(*body, "/api/overview", &overview); !parsed.ok()) return parsed;
-  return metrics::ReadBrokerFacts(overview).node;
-}
 
 // `node`'s view, asked of `client`, once it has said it is `node`. `requests` counts the requests.
 absl::StatusOr<metrics::NodeView> ViewOf(const RabbitClient& client, const std::string& node, absl::Time deadline,
                                          std::atomic<size_t>* requests) {
   ++*requests;
-  absl::StatusOr<std::string> identity = NodeOf(client, deadline);
+  absl::StatusOr<metrics::BrokerFacts> identity = GetBrokerFacts(client, metrics::kNodeIdentityRequest, deadline);
   if (!identity.ok()) return identity.status();
-  if (*identity != node) {
-    return absl::FailedPreconditionError(absl::StrCat(kWrongNode, *identity, "', not this node"));
-  }
+  if (absl::Status same = CheckAnsweringNode("the API there", node, identity->node); !same.ok()) return same;
   ++*requests;
   absl::StatusOr<std::string> body = client.Get(metrics::kNodeViewRequest, deadline);
   if (!body.ok()) return body.status();
   return metrics::ReadNodeView(node, *body);
-}
-
-absl::StatusOr<std::vector<metrics::Listener>> ReadListeners(const RabbitClient& client, absl::Time deadline) {
-  absl::StatusOr<std::string> body = client.Get(kListenersRequest, deadline);
-  if (!body.ok()) return body.status();
-  rapidjson::Document overview;
-  if (absl::Status parsed = metrics::ParseJson(*body, "/api/overview", &overview); !parsed.ok()) return parsed;
-  return metrics::ReadBrokerFacts(overview).listeners;
 }
 
 }  // namespace
@@ -73,10 +49,8 @@ std::vector<std::string> NodeViewsPlan::UrlsOf(const std::vector<std::string>& m
                                                std::vector<std::string>* reasons) {
   std::vector<std::string> urls;
   for (const std::string& member : members) {
-    const bool listed =
-        std::any_of(listeners.begin(), listeners.end(), [&](const metrics::Listener& l) { return l.node == member; });
     DiscoveredUrl found = ManagementUrlFromListeners(member, listeners, management_->url());
-    if (listed) {  // what the listeners say now, even that there is no usable listener
+    if (found.listed) {  // what the listeners say now, even that there is no usable listener
       if (found.url.empty()) {
         urls_.erase(member);
       } else {
@@ -129,11 +103,11 @@ FetchResult NodeViewsPlan::Fetch(const FetchContext& context) {
   FetchResult result;
   // The listeners: asked each time (one small body per health interval), since a node's may move.
   ++result.requests;
-  absl::StatusOr<std::vector<metrics::Listener>> listeners = ReadListeners(*management_, context.deadline);
-  if (!listeners.ok()) result.partial_error = listeners.status();  // the URLs learnt before still serve
+  absl::StatusOr<metrics::BrokerFacts> overview = GetBrokerFacts(*management_, kListenersRequest, context.deadline);
+  if (!overview.ok()) result.partial_error = overview.status();  // the URLs learnt before still serve
   std::vector<std::string> reasons;
   const std::vector<std::string> urls =
-      UrlsOf(members, listeners.ok() ? *listeners : std::vector<metrics::Listener>(), &reasons);
+      UrlsOf(members, overview.ok() ? overview->listeners : std::vector<metrics::Listener>(), &reasons);
 
   // A client per member: the target's own for the node that answers it, else one per URL.
   std::vector<const RabbitClient*> clients(members.size(), nullptr);
@@ -168,13 +142,7 @@ FetchResult NodeViewsPlan::Fetch(const FetchContext& context) {
     const std::string shown = clients[i] == management_ ? management_->url().ToString()
                               : urls[i].empty()         ? ""
                                                         : SafeUrl(urls[i]);
-    std::string reason = reasons[i];
-    if (clients[i] != nullptr) {
-      const absl::Status& status = statuses[i];
-      reason = status.ok()                                      ? "ok"
-               : absl::StartsWith(status.message(), kWrongNode) ? "wrong_node"
-                                                                : std::string(ErrorReason(status));
-    }
+    const std::string reason = clients[i] != nullptr ? NodeReason(statuses[i]) : reasons[i];
     nodes_.Record(members[i], shown, reason, now, std::string(statuses[i].message()));
     if (views[i].has_value()) {
       answered.push_back(*std::move(views[i]));

@@ -36,7 +36,7 @@ absl::Status FetchNode(const std::string& node, const std::string& url, const Pl
                        const metrics::Filter* filter, metrics::LabelEscaping escaping, int64_t max_body_bytes,
                        absl::Time deadline, metrics::Mapped* rows, std::string* reason) {
   absl::Status status = FetchNodeRows(node, url, options, filter, escaping, max_body_bytes, deadline, rows);
-  *reason = PluginReason(status);
+  *reason = NodeReason(status);
   return status;
 }
 

@@ -61,11 +61,11 @@ DiscoveredUrl PluginUrlFromListeners(absl::string_view node, const std::vector<m
     if (!PlainHost(name_host)) return {.url = "", .reason = "no_host"};
     return {.url = absl::StrCat("http://", name_host, ":", kDefaultPluginPort), .reason = "ok"};
   }
-  if (chosen == nullptr) return {.url = "", .reason = "not_listed"};
+  if (chosen == nullptr) return {.url = "", .reason = "not_listed", .listed = true};
   const std::string host = HostOfListener(*chosen, name_host);
-  if (host.empty()) return {.url = "", .reason = "no_host"};
+  if (host.empty()) return {.url = "", .reason = "no_host", .listed = true};
   const char* scheme = chosen->protocol == "http/prometheus" ? "http" : "https";
-  return {.url = absl::StrCat(scheme, "://", host, ":", chosen->port), .reason = "ok"};
+  return {.url = absl::StrCat(scheme, "://", host, ":", chosen->port), .reason = "ok", .listed = true};
 }
 
 DiscoveredUrl ManagementUrlFromListeners(absl::string_view node, const std::vector<metrics::Listener>& listeners,
@@ -77,10 +77,12 @@ DiscoveredUrl ManagementUrlFromListeners(absl::string_view node, const std::vect
     listed = true;
     if (listener.protocol != target.scheme) continue;
     const std::string host = HostOfListener(listener, name_host);
-    if (host.empty()) return {.url = "", .reason = "no_host"};
-    return {.url = absl::StrCat(target.scheme, "://", host, ":", listener.port, target.base_path), .reason = "ok"};
+    if (host.empty()) return {.url = "", .reason = "no_host", .listed = true};
+    return {.url = absl::StrCat(target.scheme, "://", host, ":", listener.port, target.base_path),
+            .reason = "ok",
+            .listed = true};
   }
-  if (listed) return {.url = "", .reason = "not_listed"};
+  if (listed) return {.url = "", .reason = "not_listed", .listed = true};
   // Not listed at all (statistics off; or the node is cut off from the target): the target's port
   // on the node's host, as clusters usually run; the identity check makes the guess safe.
   if (!PlainHost(name_host)) return {.url = "", .reason = "no_host"};

@@ -20,6 +20,7 @@ struct DiscoveredUrl {
   std::string url;            // "http://host:15692"; "" when none was found
   const char* reason = "ok";  // why none: "not_listed" (no http/prometheus or https/prometheus
                               // listener: the plugin is off), "no_host" (nothing to connect to)
+  bool listed = false;        // the node has a listener in the list: the URL is not a guess
 };
 
 // The plugin's port unless configured otherwise (prometheus.tcp.port).

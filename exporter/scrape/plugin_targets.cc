@@ -6,6 +6,7 @@
 #include <system_error>
 #include <thread>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -21,7 +22,8 @@ namespace {
 // asked in bounded threads.
 constexpr size_t kMaxNodesAtOnce = 16;
 
-constexpr char kWrongNode[] = "the plugin is node '";
+// Marks the error of CheckAnsweringNode, whatever its message says.
+constexpr char kWrongNodePayload[] = "warren/wrong_node";
 
 }  // namespace
 
@@ -34,11 +36,9 @@ absl::Status PluginLocator::RefreshListeners(const std::vector<std::string>& run
   const bool none_listed = listeners_.empty() && listeners_at_ != absl::InfinitePast();
   if ((all_known || none_listed) && absl::Now() - listeners_at_ < options_.retry_interval) return absl::OkStatus();
   ++*requests;
-  absl::StatusOr<std::string> body = management_->Get(kListenersRequest, deadline);
-  if (!body.ok()) return body.status();
-  rapidjson::Document overview;
-  if (absl::Status parsed = metrics::ParseJson(*body, "/api/overview", &overview); !parsed.ok()) return parsed;
-  listeners_ = metrics::ReadBrokerFacts(overview).listeners;
+  absl::StatusOr<metrics::BrokerFacts> facts = GetBrokerFacts(*management_, kListenersRequest, deadline);
+  if (!facts.ok()) return facts.status();
+  listeners_ = std::move(facts->listeners);
   listeners_at_ = absl::Now();
   return absl::OkStatus();
 }
@@ -107,15 +107,26 @@ absl::StatusOr<std::string> GetFromPlugin(const std::string& url, absl::string_v
   return (*client)->GetText(request, deadline);
 }
 
-absl::Status CheckPluginNode(absl::string_view node, absl::string_view identity) {
+absl::Status CheckAnsweringNode(absl::string_view who, absl::string_view node, absl::string_view identity) {
   if (identity == node) return absl::OkStatus();
-  return absl::DataLossError(absl::StrCat(kWrongNode, identity, "', not this node"));
+  absl::Status wrong = absl::DataLossError(absl::StrCat(who, " is node '", identity, "', not this node"));
+  wrong.SetPayload(kWrongNodePayload, absl::Cord());
+  return wrong;
 }
 
-std::string PluginReason(const absl::Status& status) {
+std::string NodeReason(const absl::Status& status) {
   if (status.ok()) return "ok";
-  if (absl::StartsWith(status.message(), kWrongNode)) return "wrong_node";
+  if (status.GetPayload(kWrongNodePayload).has_value()) return "wrong_node";
   return std::string(ErrorReason(status));
+}
+
+absl::StatusOr<metrics::BrokerFacts> GetBrokerFacts(const RabbitClient& client, absl::string_view request,
+                                                    absl::Time deadline) {
+  absl::StatusOr<std::string> body = client.Get(request, deadline);
+  if (!body.ok()) return body.status();
+  rapidjson::Document overview;
+  if (absl::Status parsed = metrics::ParseJson(*body, "/api/overview", &overview); !parsed.ok()) return parsed;
+  return metrics::ReadBrokerFacts(overview);
 }
 
 std::string SafeUrl(const std::string& url) {

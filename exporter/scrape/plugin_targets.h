@@ -75,11 +75,20 @@ void AskEach(size_t count, const std::function<void(size_t)>& ask);
 absl::StatusOr<std::string> GetFromPlugin(const std::string& url, absl::string_view request, const TlsOptions& tls,
                                           int64_t max_body_bytes, absl::Time deadline);
 
-// OK if the plugin that answered for `node` is that node (`identity`: its rabbitmq_identity_info).
-absl::Status CheckPluginNode(absl::string_view node, absl::string_view identity);
-// Why a node's plugin is not used, from what asking it gave: "ok", "wrong_node" (CheckPluginNode),
-// or an ErrorReason.
-std::string PluginReason(const absl::Status& status);
+// OK if what answered for `node` is that node (`identity`: the plugin's rabbitmq_identity_info, the
+// management API's overview `node`); else an error saying `who` ("the plugin") is another node.
+absl::Status CheckAnsweringNode(absl::string_view who, absl::string_view node, absl::string_view identity);
+// CheckAnsweringNode for a node's plugin.
+inline absl::Status CheckPluginNode(absl::string_view node, absl::string_view identity) {
+  return CheckAnsweringNode("the plugin", node, identity);
+}
+// Why a node (its plugin or its management listener) is not used, from what asking it gave: "ok",
+// "wrong_node" (CheckAnsweringNode), or an ErrorReason.
+std::string NodeReason(const absl::Status& status);
+
+// The facts of the overview `request` (an /api/overview with columns=) from `client`.
+absl::StatusOr<metrics::BrokerFacts> GetBrokerFacts(const RabbitClient& client, absl::string_view request,
+                                                    absl::Time deadline);
 
 // The URL as it may be logged: parsed URLs carry no credentials.
 std::string SafeUrl(const std::string& url);
