@@ -37,14 +37,16 @@ const Endpoint kDeprecatedFeaturesUsed{
 
 const char kDerivedFeaturesName[] = "rabbitmq_deprecated_feature_used_info";
 const char kDerivedFeaturesHelp[] =
-    "Before 3.13 (no such endpoint), derived as 3.13 decides: 1 for classic_queue_mirroring while a policy sets "
-    "ha-mode (RabbitMQ 4.0 removes it), for ram_node_type while a node is a RAM node (4.3 removes it); phase "
+    "Before 3.13 (no such endpoint), derived as 3.13 and 4.0.4 decide: 1 for classic_queue_mirroring while a "
+    "policy sets ha-mode (RabbitMQ 4.0 removes it), for transient_nonexcl_queues while a queue is neither durable "
+    "nor exclusive (4.3 refuses new ones), for ram_node_type while a node is a RAM node (4.3 removes it); phase "
     "permitted_by_default.";
 
 FamilyBuilder DerivedDeprecatedFeatures(JoinInputs inputs) {
   const std::vector<LabelValues>& overview = *inputs[0];
   const std::vector<LabelValues>& nodes = *inputs[1];
   const std::vector<LabelValues>& policies = *inputs[2];
+  const std::vector<LabelValues>& queues = *inputs[3];
   const Release release(overview.empty() || overview[0].empty() ? "" : overview[0][0]);
   std::vector<JoinRow> rows;
   // Unknown release: the endpoint is asked, and its answer (or "not offered") decides.
@@ -53,6 +55,15 @@ FamilyBuilder DerivedDeprecatedFeatures(JoinInputs inputs) {
     for (const LabelValues& policy : policies) {
       if (policy.size() > kHaMode && !policy[kHaMode].empty()) {
         rows.push_back({"classic_queue_mirroring", "permitted_by_default", 1});
+        break;
+      }
+    }
+    // rabbit_amqqueue:are_transient_nonexcl_used/1 (v4.0.4): a transient queue without an owner.
+    // A row without both fields (an older listing) says nothing either way.
+    constexpr size_t kDurable = 5, kExclusive = 6;
+    for (const LabelValues& queue : queues) {
+      if (queue.size() > kExclusive && queue[kDurable] == "false" && queue[kExclusive] == "false") {
+        rows.push_back({"transient_nonexcl_queues", "permitted_by_default", 1});
         break;
       }
     }

@@ -84,13 +84,13 @@ std::span<const Join> AllJoins() {
   static const Endpoint* const kConsumersOfQueues[] = {&kQueues, &kConsumers};
   static const Endpoint* const kLinksOfUpstreams[] = {&kFederationUpstreams, &kFederationLinks};
   static const Endpoint* const kMirrorsOfQueues[] = {&kQueues, &kPolicies, &kNodes};
-  static const Endpoint* const kFeaturesOfPoliciesAndNodes[] = {&kOverview, &kNodes, &kPolicies};
+  static const Endpoint* const kFeaturesInUse[] = {&kOverview, &kNodes, &kPolicies, &kQueues};
   static const Join kAll[] = {
       {kConsumersOfQueues, kQueueConsumersName, "vhost, queue", kQueueConsumersHelp, &QueueConsumers},
       {kLinksOfUpstreams, kUpstreamLinksRunningName, "vhost, upstream", kUpstreamLinksRunningHelp,
        &UpstreamLinksRunning},
       {kMirrorsOfQueues, kMirrorsExpectedName, "vhost, queue", kMirrorsExpectedHelp, &MirrorsExpected},
-      {kFeaturesOfPoliciesAndNodes, kDerivedFeaturesName, "feature, deprecation_phase", kDerivedFeaturesHelp,
+      {kFeaturesInUse, kDerivedFeaturesName, "feature, deprecation_phase", kDerivedFeaturesHelp,
        &DerivedDeprecatedFeatures},
   };
   return kAll;

@@ -18,11 +18,13 @@ namespace {
 
 constexpr Label kQueueLabels[] = {{"vhost", "vhost"}, {"queue", "name"}};
 constexpr Label kQueueInfoLabels[] = {{"type", "type"}, {"policy", "policy"}};
-// For the consumers (consumers.cc), mirrors expected (policies.cc) and plugin depth
-// (queue_depth.cc) joins. The host node is the one whose plugin reports the queue's depth.
+// For the consumers (consumers.cc), mirrors expected (policies.cc), plugin depth (queue_depth.cc)
+// and deprecated features (deprecated_features.cc) joins. The host node is the one whose plugin
+// reports the queue's depth.
 // clang-format off
 constexpr Label kQueueKeys[] = {
-    {"vhost", "vhost"}, {"queue", "name"}, {"type", "type"}, {"policy", "policy"}, {"node", "leader|node"}};
+    {"vhost", "vhost"}, {"queue", "name"}, {"type", "type"}, {"policy", "policy"}, {"node", "leader|node"},
+    {"durable", "durable"}, {"exclusive", "exclusive"}};
 
 constexpr Field kQueueFields[] = {
 //  JSON path                   metric name                             kind            help

@@ -223,9 +223,9 @@ TEST(DeprecatedFeaturesUsed, MapsTheBodyTheSourceGives) {
 // Before 3.13 the same series, derived: a policy setting ha-mode is classic mirroring in use (as
 // 3.13's are_cmqs_used/1 decides), a RAM node is ram_node_type in use.
 std::string Derived(const std::string& version, const std::vector<LabelValues>& nodes,
-                    const std::vector<LabelValues>& policies) {
+                    const std::vector<LabelValues>& policies, const std::vector<LabelValues>& queues = {}) {
   const std::vector<LabelValues> overview = {{version}};
-  const std::vector<LabelValues>* inputs[] = {&overview, &nodes, &policies};
+  const std::vector<LabelValues>* inputs[] = {&overview, &nodes, &policies, &queues};
   FamilyBuilder family = DerivedDeprecatedFeatures(inputs);
   return family.samples() == 0 ? "" : std::move(family).Finish().text;
 }
@@ -245,7 +245,26 @@ TEST(DerivedDeprecatedFeatures, PoliciesAndNodesBefore313Only) {
   EXPECT_EQ(Derived("3.13.0", nodes, policies), "") << "the broker's own endpoint says it from 3.13";
   EXPECT_EQ(Derived("4.3.6", nodes, policies), "");
   EXPECT_EQ(Derived("", nodes, policies), "") << "an unknown release: the endpoint is asked";
-  EXPECT_EQ(Derived("3.10.8", {{"rabbit@a"}}, {{"/"}}), "") << "short rows are skipped, never read past";
+  EXPECT_EQ(Derived("3.10.8", {{"rabbit@a"}}, {{"/"}}, {{"/", "q"}}), "") << "short rows are skipped, never read past";
+}
+
+TEST(DerivedDeprecatedFeatures, TransientNonExclusiveQueuesBefore313Only) {
+  const std::vector<LabelValues> disc = {{"rabbit@a", "true", "1", "disc"}};
+  const std::vector<LabelValues> no_policy = {{"/", "lazy", "", ""}};
+  const LabelValues durable = {"/", "orders", "classic", "", "rabbit@a", "true", "false"};
+  const LabelValues exclusive = {"/", "amq.gen-1", "classic", "", "rabbit@a", "false", "true"};
+  const LabelValues transient = {"/", "scratch", "classic", "", "rabbit@a", "false", "false"};
+  const std::string text = Derived("3.11.28", disc, no_policy, {durable, exclusive, transient, transient});
+  EXPECT_EQ(text.find("{feature=\"classic_queue_mirroring\""), std::string::npos) << text;
+  EXPECT_NE(text.find("rabbitmq_deprecated_feature_used_info{feature=\"transient_nonexcl_queues\","
+                      "deprecation_phase=\"permitted_by_default\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(Derived("3.10.8", disc, no_policy, {durable, exclusive}), "")
+      << "durable or exclusive queues are not the deprecated kind";
+  EXPECT_EQ(Derived("3.12.14", disc, no_policy, {{"/", "scratch", "classic", "", "rabbit@a", "false", ""}}), "")
+      << "exclusive not reported: nothing claimed";
+  EXPECT_EQ(Derived("3.13.7", disc, no_policy, {transient}), "") << "the broker's own endpoint from 3.13";
 }
 
 }  // namespace

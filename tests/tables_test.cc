@@ -118,7 +118,7 @@ TEST(Tables, JoinedEndpointsKeyOnTheSameLabels) {
   };
   // The join functions read keys by position: these are the positions they assume.
   using Names = std::vector<std::string>;
-  EXPECT_EQ(names(kQueues), (Names{"vhost", "queue", "type", "policy", "node"}));
+  EXPECT_EQ(names(kQueues), (Names{"vhost", "queue", "type", "policy", "node", "durable", "exclusive"}));
   EXPECT_EQ(names(kQueueListing), names(kQueues));  // stands in for kQueues in every join
   EXPECT_EQ(names(kConsumers), (Names{"vhost", "queue"}));
   EXPECT_EQ(names(kFederationUpstreams), (Names{"vhost", "upstream"}));
@@ -132,11 +132,11 @@ TEST(Requests, ColumnsComeFromTheTable) {
   EXPECT_EQ(RequestFor(kQueues, "3.10.8"),
             "/api/queues?disable_stats=true&enable_queue_totals=true"
             "&columns=vhost,name,messages,messages_ready,messages_unacknowledged,slave_nodes,"
-            "synchronised_slave_nodes,type,policy,state,leader,node,members,online&sort=");
-  EXPECT_EQ(
-      RequestFor(kQueueListing, "3.10.8"),
-      "/api/queues?disable_stats=true"
-      "&columns=vhost,name,slave_nodes,synchronised_slave_nodes,type,policy,state,leader,node,members,online&sort=");
+            "synchronised_slave_nodes,type,policy,state,leader,node,members,online,durable,exclusive&sort=");
+  EXPECT_EQ(RequestFor(kQueueListing, "3.10.8"),
+            "/api/queues?disable_stats=true"
+            "&columns=vhost,name,slave_nodes,synchronised_slave_nodes,type,policy,state,leader,node,members,online,"
+            "durable,exclusive&sort=");
   EXPECT_EQ(RequestFor(kConsumers, "3.10.8"), "/api/consumers?columns=queue.vhost,queue.name&sort=");
   // Every path the tables read is requested, and nothing else.
   for (const Endpoint* endpoint : AllEndpoints()) {

@@ -168,7 +168,8 @@ TEST_F(Release, NoConstantFieldIsExported) {
 // Upgrade readiness from 3.13 on: a transient non-exclusive queue (deprecated; permitted by
 // default on 4.0, refused from 4.3 on) shows as a feature used while it exists. Before 3.13 the
 // endpoint does not exist and is not asked for: classic mirroring shows, derived, while a policy
-// sets ha-mode (as 3.13 decides), and clears when the policy goes.
+// sets ha-mode (as 3.13 decides), and clears when the policy goes; the same for a transient
+// non-exclusive queue (as 4.0.4 decides).
 TEST_F(Release, DeprecatedFeaturesInUseShowWhileUsed) {
   live::InProcessWarren::Options options = Defaults();
   options.definitions_interval = absl::Seconds(1);
@@ -193,6 +194,15 @@ TEST_F(Release, DeprecatedFeaturesInUseShowWhileUsed) {
     live::AwaitAll(warren, {live::Eq(mirroring, 1)}, absl::Seconds(30), "an ha-mode policy: classic mirroring in use");
     admin_->Delete(policy);
     live::AwaitAll(warren, {live::Absent(mirroring)}, absl::Seconds(30), "the policy gone: no longer in use");
+    // A transient non-exclusive queue, derived from the listing's durable and exclusive fields.
+    const std::string transient =
+        "/api/queues/%2F/" + live::Escape(absl::StrCat("release.transient.", absl::ToUnixMicros(absl::Now())));
+    const absl::Cleanup no_queue = [&] { admin_->Delete(transient); };
+    admin_->Put(transient, R"({"durable":false,"auto_delete":false})");
+    live::AwaitAll(warren, {live::Eq(used, 1), live::Absent(mirroring)}, absl::Seconds(30),
+                   "a transient non-exclusive queue in use");
+    admin_->Delete(transient);
+    live::AwaitAll(warren, {live::Absent(used)}, absl::Seconds(30), "the queue gone: no longer in use");
     return;
   }
   // The feature's phase on this release, as the broker lists it.
