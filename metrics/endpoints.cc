@@ -1,6 +1,8 @@
 #include "metrics/endpoints.h"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -137,10 +139,13 @@ std::string PercentEncode(absl::string_view text) {
 std::string RequestWithPath(const Endpoint& endpoint, absl::string_view path, absl::string_view rabbitmq_version) {
   std::vector<std::string> params;
   if (*endpoint.params != '\0') params.emplace_back(endpoint.params);
-  if (std::vector<std::string> columns = ColumnsOf(endpoint); endpoint.columns && !columns.empty()) {
+  const Release release(rabbitmq_version);
+  std::vector<std::string> columns = ColumnsOf(endpoint);
+  std::erase_if(columns, [&](const std::string& column) { return !release.Wants(endpoint.name, column); });
+  if (endpoint.columns && !columns.empty()) {
     params.push_back(absl::StrCat("columns=", absl::StrJoin(columns, ",")));
   }
-  if (endpoint.sortable && Release(rabbitmq_version).SkipsSortWithEmptySort()) params.emplace_back("sort=");
+  if (endpoint.sortable && release.SkipsSortWithEmptySort()) params.emplace_back("sort=");
   if (params.empty()) return std::string(path);
   return absl::StrCat(path, "?", absl::StrJoin(params, "&"));
 }

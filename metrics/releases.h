@@ -50,11 +50,21 @@ struct ConstantField {
   const char* source = "";
 };
 
+// A column warren asks for only before `until`: from that release the broker says itself what
+// warren derives from it, and the bytes would be the broker's work for nothing.
+struct ColumnUntil {
+  const char* endpoint = "";  // Endpoint::name
+  const char* path = "";      // the column, as in columns=
+  Version until = {};
+  const char* source = "";
+};
+
 std::span<const EndpointRange> ReleaseEndpoints();
 // True if some releases route the endpoint and some do not (it has an EndpointRange): warren asks
 // for it only once it knows the release.
 bool OnlySomeReleasesOffer(absl::string_view endpoint);
 std::span<const ConstantField> ConstantFields();
+std::span<const ColumnUntil> ColumnsUntil();
 
 // The decisions for one release. Built from the version in /api/overview; an unknown version
 // ("" before the first overview, or unparsable) offers every endpoint and measures every field:
@@ -70,6 +80,9 @@ class Release {
   bool Offers(absl::string_view endpoint) const;
   // False if this release sends the endpoint's field at `path` as a constant (ConstantField).
   bool Measures(absl::string_view endpoint, absl::string_view path) const;
+  // False if warren has no use for the endpoint's column on this release (ColumnUntil); an
+  // unknown release asks for every column.
+  bool Wants(absl::string_view endpoint, absl::string_view column) const;
   // An empty `sort=` skips the broker's sorting only before 3.13: 3.13.0 answers it with HTTP
   // 500, 3.13.1 and later sort anyway (rabbit_mgmt_util.erl). Unknown: no parameter.
   bool SkipsSortWithEmptySort() const;

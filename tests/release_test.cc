@@ -1,5 +1,6 @@
 // What each release offers (metrics/releases.h): a case per release from 3.10 to 4.3, the
 // per-node decisions of a cluster mid-upgrade, and the tables' consistency with the endpoints.
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -82,6 +83,12 @@ TEST(Release, EachReleaseOffersAndMeasuresWhatItsSourceSays) {
     EXPECT_TRUE(release.Measures("queues", "partitions"));  // a constant is one endpoint's field
     EXPECT_EQ(release.SkipsSortWithEmptySort(), c.sort);
     EXPECT_EQ(release.PluginEscaping(), c.escaping);
+    // The queue fields the derived deprecated features read: asked for while the broker's own
+    // endpoint is not there, and only then.
+    const bool derives = !c.offered.contains("deprecated_features_used");
+    EXPECT_EQ(release.Wants("queues", "durable"), derives);
+    EXPECT_EQ(release.Wants("queues", "exclusive"), derives);
+    EXPECT_TRUE(release.Wants("queues", "name"));
     // Endpoints every release routes stay offered.
     EXPECT_TRUE(release.Offers("queues"));
     EXPECT_TRUE(release.Offers("health_alarms"));
@@ -95,6 +102,7 @@ TEST(Release, UnknownOffersEverythingAndMeasuresEverything) {
     EXPECT_FALSE(release.known());
     for (const EndpointRange& range : ReleaseEndpoints()) EXPECT_TRUE(release.Offers(range.endpoint)) << range.endpoint;
     for (const ConstantField& field : ConstantFields()) EXPECT_TRUE(release.Measures(field.endpoint, field.path));
+    for (const ColumnUntil& column : ColumnsUntil()) EXPECT_TRUE(release.Wants(column.endpoint, column.path));
     EXPECT_FALSE(release.SkipsSortWithEmptySort());
     EXPECT_EQ(release.PluginEscaping(), LabelEscaping::kNone);
   }
@@ -115,6 +123,13 @@ TEST(Release, EveryRowNamesAnEndpointAndAFieldWarrenHas) {
     for (const Each& e : endpoint->eaches) read = read || std::string(e.path) == field.path;
     EXPECT_TRUE(read) << field.endpoint << " " << field.path;
     EXPECT_NE(*field.source, '\0') << field.path;
+  }
+  for (const ColumnUntil& column : ColumnsUntil()) {
+    const Endpoint* endpoint = EndpointNamed(column.endpoint);
+    ASSERT_NE(endpoint, nullptr) << column.endpoint;
+    const std::vector<std::string> asked = ColumnsOf(*endpoint);
+    EXPECT_NE(std::find(asked.begin(), asked.end(), column.path), asked.end()) << column.endpoint << " " << column.path;
+    EXPECT_NE(*column.source, '\0') << column.path;
   }
 }
 

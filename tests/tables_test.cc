@@ -137,6 +137,13 @@ TEST(Requests, ColumnsComeFromTheTable) {
             "/api/queues?disable_stats=true"
             "&columns=vhost,name,slave_nodes,synchronised_slave_nodes,type,policy,state,leader,node,members,online,"
             "durable,exclusive&sort=");
+  // From 3.13 the broker lists the deprecated features it sees: no durable, exclusive per queue.
+  EXPECT_EQ(RequestFor(kQueues, "3.13.7"),
+            "/api/queues?disable_stats=true&enable_queue_totals=true"
+            "&columns=vhost,name,messages,messages_ready,messages_unacknowledged,slave_nodes,"
+            "synchronised_slave_nodes,type,policy,state,leader,node,members,online");
+  EXPECT_NE(RequestFor(kQueueListing, "3.12.14").find(",durable,exclusive&sort="), std::string::npos);
+  EXPECT_EQ(RequestFor(kQueueListing, "4.3.6").find("durable"), std::string::npos);
   EXPECT_EQ(RequestFor(kConsumers, "3.10.8"), "/api/consumers?columns=queue.vhost,queue.name&sort=");
   // Every path the tables read is requested, and nothing else.
   for (const Endpoint* endpoint : AllEndpoints()) {
